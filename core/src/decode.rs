@@ -1,0 +1,219 @@
+//! Encoded photos (JPEG, PNG, WebP) into frames.
+//!
+//! Sizes are read from the headers and checked against [`Limits`] before any pixel buffer is
+//! allocated. JPEG is decoded at the smallest DCT scale (1/8, 1/4, 1/2 or 1) that still covers
+//! the working size, so a 12 MP photo never exists at full size in memory; non-interlaced PNG
+//! is streamed row by row into the downscaler.
+
+use std::io::Cursor;
+
+use crate::frame::{Frame, FrameError, Limits, Result};
+use crate::orientation::Orientation;
+use crate::resample::{BoxDownscaler, WORKING_LONG_SIDE};
+
+enum Format {
+    Jpeg,
+    Png,
+    WebP,
+}
+
+fn sniff(bytes: &[u8]) -> Option<Format> {
+    if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some(Format::Jpeg)
+    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some(Format::Png)
+    } else if bytes.len() >= 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
+        Some(Format::WebP)
+    } else {
+        None
+    }
+}
+
+pub(crate) fn decode(bytes: &[u8], limits: &Limits) -> Result<Frame> {
+    if bytes.is_empty() {
+        return Err(FrameError::Empty);
+    }
+    match sniff(bytes).ok_or(FrameError::UnsupportedFormat)? {
+        Format::Jpeg => decode_jpeg(bytes, limits),
+        Format::Png => decode_png(bytes, limits),
+        Format::WebP => decode_webp(bytes, limits),
+    }
+}
+
+fn corrupt(format: &'static str, e: impl std::fmt::Display) -> FrameError {
+    FrameError::Corrupt { format, detail: e.to_string() }
+}
+
+fn decode_jpeg(bytes: &[u8], limits: &Limits) -> Result<Frame> {
+    let mut dec = jpeg_decoder::Decoder::new(Cursor::new(bytes));
+    dec.read_info().map_err(|e| corrupt("JPEG", e))?;
+    let info = dec.info().ok_or_else(|| corrupt("JPEG", "no frame header"))?;
+    let (w, h) = (u32::from(info.width), u32::from(info.height));
+    limits.check(w, h)?;
+    let orientation = dec.exif_data().map_or(Orientation::Normal, Orientation::from_exif_data);
+
+    // The smallest DCT scale whose output still reaches ~90% of the working size on the long
+    // side: the box filter then does the rest. 0.9 lets a 4000 px photo decode at 1/4 (1000 px).
+    let long = w.max(h);
+    let want = (WORKING_LONG_SIDE * 9 / 10).min(long);
+    let req = |v: u32| ((u64::from(v) * u64::from(want)).div_ceil(u64::from(long))).clamp(1, 65_535) as u16;
+    let (sw, sh) = dec.scale(req(w), req(h)).map_err(|e| corrupt("JPEG", e))?;
+    let (sw, sh) = (u32::from(sw), u32::from(sh));
+    // the scaled output is what gets allocated: 4 bytes a pixel at most (CMYK)
+    dec.set_max_decoding_buffer_size((u64::from(sw) * u64::from(sh) * 4) as usize);
+    // jpeg-decoder fills in a file cut off mid-scan instead of failing: insist on the end
+    if !ends_after_scan(bytes) {
+        return Err(corrupt("JPEG", "no end-of-image marker after the image data (file truncated?)"));
+    }
+    let pixels = dec.decode().map_err(|e| corrupt("JPEG", e))?;
+    let info = dec.info().ok_or_else(|| corrupt("JPEG", "no frame header"))?;
+
+    let channels = match info.pixel_format {
+        jpeg_decoder::PixelFormat::L8 => Channels::Gray8,
+        jpeg_decoder::PixelFormat::L16 => Channels::Gray16Be,
+        jpeg_decoder::PixelFormat::RGB24 => Channels::Rgb8,
+        jpeg_decoder::PixelFormat::CMYK32 => Channels::Cmyk8,
+    };
+    let mut ds = Frame::downscaler(sw, sh);
+    push_rows(&mut ds, &pixels, sw, sh, channels, "JPEG")?;
+    Ok(Frame::finish(ds, orientation, (w, h)))
+}
+
+/// Whether a JPEG has an end-of-image marker (FF D9) after its first scan. Marker segments are
+/// walked by their lengths up to the first start-of-scan, so bytes inside EXIF or thumbnails
+/// are never mistaken for markers; inside entropy-coded data a literal 0xFF is always stuffed
+/// as FF 00, so FF D9 there is the real end.
+fn ends_after_scan(bytes: &[u8]) -> bool {
+    let mut i = 2; // after SOI
+    while i + 4 <= bytes.len() {
+        if bytes[i] != 0xFF {
+            return false;
+        }
+        let marker = bytes[i + 1];
+        if marker == 0xFF {
+            i += 1; // fill byte
+            continue;
+        }
+        let len = usize::from(u16::from_be_bytes([bytes[i + 2], bytes[i + 3]]));
+        if marker == 0xDA {
+            let scan = &bytes[(i + 2 + len).min(bytes.len())..];
+            return scan.windows(2).any(|w| w == [0xFF, 0xD9]);
+        }
+        i += 2 + len;
+    }
+    false
+}
+
+fn decode_png(bytes: &[u8], limits: &Limits) -> Result<Frame> {
+    // the pixel limit bounds the decoder's own allocations too (16-bit RGBA is 8 bytes a pixel)
+    let png_limits = png::Limits { bytes: (limits.max_pixels.saturating_mul(8)).min(usize::MAX as u64) as usize };
+    let mut dec = png::Decoder::new_with_limits(Cursor::new(bytes), png_limits);
+    let header = dec.read_header_info().map_err(|e| corrupt("PNG", e))?;
+    limits.check(header.width, header.height)?;
+    dec.set_transformations(png::Transformations::EXPAND | png::Transformations::STRIP_16);
+    let mut reader = dec.read_info().map_err(|e| corrupt("PNG", e))?;
+    let info = reader.info();
+    let (w, h, interlaced) = (info.width, info.height, info.interlaced);
+    let orientation = info.exif_metadata.as_deref().map_or(Orientation::Normal, Orientation::from_exif_data);
+    let channels = match reader.output_color_type().0 {
+        png::ColorType::Grayscale => Channels::Gray8,
+        png::ColorType::GrayscaleAlpha => Channels::GrayA8,
+        png::ColorType::Rgb => Channels::Rgb8,
+        png::ColorType::Rgba => Channels::Rgba8,
+        png::ColorType::Indexed => return Err(corrupt("PNG", "palette was not expanded")),
+    };
+    let mut ds = Frame::downscaler(w, h);
+    if interlaced {
+        // Adam7 rows arrive pass by pass, not top to bottom: decode the whole (limit-checked) image.
+        let size = reader.output_buffer_size().ok_or_else(|| corrupt("PNG", "image too large for this platform"))?;
+        let mut buf = vec![0u8; size];
+        reader.next_frame(&mut buf).map_err(|e| corrupt("PNG", e))?;
+        push_rows(&mut ds, &buf, w, h, channels, "PNG")?;
+    } else {
+        let mut row_rgb = vec![0u8; w as usize * 3];
+        while let Some(row) = reader.next_row().map_err(|e| corrupt("PNG", e))? {
+            channels.to_rgb(row.data(), &mut row_rgb);
+            ds.push_row(&row_rgb);
+            if ds.rows_pushed() == h {
+                break;
+            }
+        }
+        if ds.rows_pushed() != h {
+            return Err(corrupt("PNG", format!("image ends after {} of {h} rows", ds.rows_pushed())));
+        }
+    }
+    // read on to IEND: a file cut off after its pixels is still truncated
+    reader.finish().map_err(|e| corrupt("PNG", e))?;
+    Ok(Frame::finish(ds, orientation, (w, h)))
+}
+
+fn decode_webp(bytes: &[u8], limits: &Limits) -> Result<Frame> {
+    let mut dec = image_webp::WebPDecoder::new(Cursor::new(bytes)).map_err(|e| corrupt("WebP", e))?;
+    let (w, h) = dec.dimensions();
+    limits.check(w, h)?;
+    dec.set_memory_limit((limits.max_pixels.saturating_mul(4)).min(usize::MAX as u64) as usize);
+    let orientation = match dec.exif_metadata() {
+        Ok(Some(exif)) => Orientation::from_exif_data(&exif),
+        _ => Orientation::Normal,
+    };
+    let size = dec.output_buffer_size().ok_or_else(|| corrupt("WebP", "image too large for this platform"))?;
+    let mut buf = vec![0u8; size];
+    dec.read_image(&mut buf).map_err(|e| corrupt("WebP", e))?;
+    let channels = if dec.has_alpha() { Channels::Rgba8 } else { Channels::Rgb8 };
+    let mut ds = Frame::downscaler(w, h);
+    push_rows(&mut ds, &buf, w, h, channels, "WebP")?;
+    Ok(Frame::finish(ds, orientation, (w, h)))
+}
+
+/// Pixel layouts decoders hand back.
+#[derive(Clone, Copy)]
+enum Channels {
+    Gray8,
+    Gray16Be,
+    GrayA8,
+    Rgb8,
+    Rgba8,
+    /// Adobe-style CMYK as jpeg-decoder returns it (already inverted: 255 means no ink).
+    Cmyk8,
+}
+
+impl Channels {
+    fn bytes_per_pixel(self) -> usize {
+        match self {
+            Self::Gray8 => 1,
+            Self::Gray16Be | Self::GrayA8 => 2,
+            Self::Rgb8 => 3,
+            Self::Rgba8 | Self::Cmyk8 => 4,
+        }
+    }
+
+    /// Converts one row (alpha dropped) into `out`, three bytes a pixel.
+    fn to_rgb(self, row: &[u8], out: &mut [u8]) {
+        let bpp = self.bytes_per_pixel();
+        for (src, dst) in row.chunks_exact(bpp).zip(out.chunks_exact_mut(3)) {
+            match self {
+                Self::Gray8 | Self::Gray16Be | Self::GrayA8 => dst.fill(src[0]),
+                Self::Rgb8 | Self::Rgba8 => dst.copy_from_slice(&src[..3]),
+                Self::Cmyk8 => {
+                    let k = u16::from(src[3]);
+                    for (d, &c) in dst.iter_mut().zip(&src[..3]) {
+                        *d = ((u16::from(c) * k + 127) / 255) as u8;
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn push_rows(ds: &mut BoxDownscaler, pixels: &[u8], w: u32, h: u32, ch: Channels, format: &'static str) -> Result<()> {
+    let stride = w as usize * ch.bytes_per_pixel();
+    if pixels.len() < stride * h as usize {
+        return Err(corrupt(format, format!("decoder returned {} bytes for a {w}x{h} image", pixels.len())));
+    }
+    let mut rgb = vec![0u8; w as usize * 3];
+    for row in pixels.chunks_exact(stride).take(h as usize) {
+        ch.to_rgb(row, &mut rgb);
+        ds.push_row(&rgb);
+    }
+    Ok(())
+}

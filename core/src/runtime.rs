@@ -1,0 +1,155 @@
+//! Finding and loading ONNX Runtime, and building model sessions on it.
+//!
+//! ONNX Runtime is loaded at run time (`ort`'s `load-dynamic`), never linked or downloaded.
+//! The library is looked for, in order: the path the app passes, `ORT_DYLIB_PATH`, beside the
+//! running executable, and the project's cache that `scripts/setup-ort.sh` fills.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use ort::environment::Environment;
+use ort::session::Session;
+
+/// The ONNX Runtime release this build is pinned to (with `ort` 2.0.0-rc.15).
+pub const ONNXRUNTIME_VERSION: &str = "1.31.1";
+
+/// Errors of loading ONNX Runtime or running a model on it.
+#[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
+pub enum RuntimeError {
+    /// No ONNX Runtime library at any of the places looked in.
+    #[error(
+        "ONNX Runtime {ONNXRUNTIME_VERSION} not found (looked in: {}); run `scripts/setup-ort.sh` to fetch it, or set ORT_DYLIB_PATH to the path of {}",
+        .tried.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", "),
+        library_file_name()
+    )]
+    NotFound {
+        /// Every path looked at.
+        tried: Vec<PathBuf>,
+    },
+    /// A library was found but could not be loaded or is the wrong version.
+    #[error("could not load ONNX Runtime from {}: {detail}", .path.display())]
+    Load {
+        /// The library's path.
+        path: PathBuf,
+        /// What went wrong.
+        detail: String,
+    },
+    /// A model could not be loaded into a session.
+    #[error("model {model}: could not create a session: {detail}")]
+    Session {
+        /// Model name.
+        model: &'static str,
+        /// What went wrong.
+        detail: String,
+    },
+    /// A model failed while running, or returned outputs of an unexpected shape.
+    #[error("model {model}: {detail}")]
+    Inference {
+        /// Model name.
+        model: &'static str,
+        /// What went wrong.
+        detail: String,
+    },
+}
+
+/// The platform's file name for the ONNX Runtime library.
+pub fn library_file_name() -> String {
+    format!("{}onnxruntime{}", std::env::consts::DLL_PREFIX, std::env::consts::DLL_SUFFIX)
+}
+
+/// The project's cache of the ONNX Runtime library, filled by `scripts/setup-ort.sh`.
+pub fn project_cache_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(".cache").join("onnxruntime").join(ONNXRUNTIME_VERSION)
+}
+
+/// Where the library is looked for, in order, when no path is passed explicitly.
+pub fn search_path() -> Vec<PathBuf> {
+    let mut paths = Vec::new();
+    if let Some(p) = std::env::var_os("ORT_DYLIB_PATH").filter(|p| !p.is_empty()) {
+        paths.push(PathBuf::from(p));
+    }
+    if let Some(dir) = std::env::current_exe().ok().and_then(|e| e.parent().map(Path::to_path_buf)) {
+        paths.push(dir.join(library_file_name()));
+    }
+    paths.push(project_cache_dir().join(library_file_name()));
+    paths
+}
+
+/// A loaded ONNX Runtime: the process-wide environment that sessions are built on.
+#[derive(Clone)]
+pub struct Runtime {
+    env: Environment,
+    library: Arc<PathBuf>,
+}
+
+impl std::fmt::Debug for Runtime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Runtime").field("library", &self.library).finish()
+    }
+}
+
+/// One ONNX Runtime per process: loaded by the first successful [`Runtime::load`].
+static LOADED: Mutex<Option<Runtime>> = Mutex::new(None);
+
+impl Runtime {
+    /// Loads ONNX Runtime from `library` if given, else from the first existing path of
+    /// [`search_path`]. Once loaded, later calls return the same runtime.
+    pub fn load(library: Option<&Path>) -> Result<Self, RuntimeError> {
+        let mut loaded = LOADED.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(rt) = loaded.as_ref() {
+            return Ok(rt.clone());
+        }
+        let path = match library {
+            Some(p) if p.exists() => p.to_path_buf(),
+            Some(p) => return Err(RuntimeError::NotFound { tried: vec![p.to_path_buf()] }),
+            None => {
+                let tried = search_path();
+                tried.iter().find(|p| p.is_file()).cloned().ok_or(RuntimeError::NotFound { tried })?
+            }
+        };
+        let load_err = |detail: String| RuntimeError::Load { path: path.clone(), detail };
+        let env = ort::init_from(&path)
+            .map_err(|e| load_err(e.to_string()))?
+            .with_name("proofshot")
+            .with_telemetry(false)
+            .with_logger(Arc::new(forward_log))
+            .build()
+            .map_err(|e| load_err(e.to_string()))?;
+        log::debug!("loaded ONNX Runtime from {}", path.display());
+        let rt = Self { env, library: Arc::new(path) };
+        *loaded = Some(rt.clone());
+        Ok(rt)
+    }
+
+    /// The library this runtime was loaded from.
+    pub fn library(&self) -> &Path {
+        &self.library
+    }
+
+    /// Builds a single-threaded session for an in-memory model (mobile apps give models one
+    /// core each; the verifier runs several models in turn).
+    pub(crate) fn session(&self, model: &'static str, bytes: &[u8]) -> Result<Session, RuntimeError> {
+        let err = |e: String| RuntimeError::Session { model, detail: e };
+        Session::builder(&self.env)
+            .map_err(|e| err(e.to_string()))?
+            .with_intra_threads(1)
+            .map_err(|e| err(e.to_string()))?
+            .with_inter_threads(1)
+            .map_err(|e| err(e.to_string()))?
+            .commit_from_memory(bytes)
+            .map_err(|e| err(e.to_string()))
+    }
+}
+
+/// Sends ONNX Runtime's own log lines to the `log` facade, one level quieter than ORT rates
+/// them (its info is chatty).
+fn forward_log(level: ort::logging::LogLevel, category: &str, _id: &str, location: &str, message: &str) {
+    use ort::logging::LogLevel as L;
+    let level = match level {
+        L::Verbose | L::Info => log::Level::Trace,
+        L::Warning => log::Level::Debug,
+        L::Error => log::Level::Warn,
+        L::Fatal => log::Level::Error,
+    };
+    log::log!(target: "onnxruntime", level, "[{category}] {location}: {message}");
+}
