@@ -48,7 +48,8 @@ pub enum CriterionKind {
 
 impl CriterionKind {
     /// Every known criterion.
-    pub const ALL: [Self; 4] = [Self::PackageVisible, Self::PackagePlaced, Self::LocationIdentifiable, Self::ImageClear];
+    pub const ALL: [Self; 4] =
+        [Self::PackageVisible, Self::PackagePlaced, Self::LocationIdentifiable, Self::ImageClear];
 
     /// The id policies use for it.
     pub fn id(self) -> &'static str {
@@ -346,7 +347,10 @@ fn validate(raw: RawPolicy, sha256: String) -> Result<Policy, PolicyError> {
         let path = format!("config.criteria[{i}]");
         let kind = CriterionKind::from_id(&c.id).ok_or_else(|| {
             let known: Vec<_> = CriterionKind::ALL.iter().map(|k| k.id()).collect();
-            PolicyError::at(format!("{path}.id"), format!("unknown criterion {:?}, expected one of {}", c.id, known.join(", ")))
+            PolicyError::at(
+                format!("{path}.id"),
+                format!("unknown criterion {:?}, expected one of {}", c.id, known.join(", ")),
+            )
         })?;
         if !seen.insert(kind) {
             return Err(PolicyError::at(format!("{path}.id"), format!("duplicate criterion id {:?}", c.id)));

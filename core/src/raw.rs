@@ -43,7 +43,9 @@ pub(crate) fn convert(image: &RawImage<'_>, limits: &Limits) -> Result<Frame> {
                     check_plane(0, y, wu, hu, &[1])?;
                     (*y, *vu, 1)
                 }
-                _ => return Err(FrameError::PlaneCount { format: image.format, expected: "1 or 2", got: planes.len() }),
+                _ => {
+                    return Err(FrameError::PlaneCount { format: image.format, expected: "1 or 2", got: planes.len() })
+                }
             };
             check_plane(vu_index, &vu_plane, cw * 2, ch, &[1, 2])?;
             for y in 0..hu {
@@ -108,7 +110,11 @@ fn check_plane(index: usize, plane: &Plane<'_>, row_span: usize, rows: usize, al
     let needed = plane.row_stride.checked_mul(rows - 1).and_then(|v| v.checked_add(row_span));
     match needed {
         Some(n) if plane.data.len() >= n => Ok(()),
-        _ => Err(FrameError::BufferTooShort { plane: index, len: plane.data.len(), needed: needed.unwrap_or(usize::MAX) }),
+        _ => Err(FrameError::BufferTooShort {
+            plane: index,
+            len: plane.data.len(),
+            needed: needed.unwrap_or(usize::MAX),
+        }),
     }
 }
 
@@ -118,8 +124,8 @@ pub(crate) fn yuv_to_rgb(y: u8, u: u8, v: u8) -> [u8; 3] {
     let (u, v) = (i32::from(u) - 128, i32::from(v) - 128);
     let clamp = |x: i32| ((x + (1 << 15)) >> 16).clamp(0, 255) as u8;
     [
-        clamp(y + 91_881 * v),            // 1.402
+        clamp(y + 91_881 * v),              // 1.402
         clamp(y - 22_554 * u - 46_802 * v), // 0.344136, 0.714136
-        clamp(y + 116_130 * u),           // 1.772
+        clamp(y + 116_130 * u),             // 1.772
     ]
 }

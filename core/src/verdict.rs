@@ -105,7 +105,11 @@ pub fn judge(policy: &Policy, evidence: &EvidenceSet) -> Verdict {
         role,
         compliant,
         criteria,
-        message: if compliant { policy.ui_copy.success_message.clone() } else { policy.ui_copy.failure_message.clone() },
+        message: if compliant {
+            policy.ui_copy.success_message.clone()
+        } else {
+            policy.ui_copy.failure_message.clone()
+        },
         quality: None,
         elapsed_ms: 0.0,
     }

@@ -110,7 +110,8 @@ impl Verifier {
     pub fn evidence(&self, frame: &Frame) -> Result<(EvidenceSet, QualitySignals)> {
         let quality = self.quality.run(frame)?;
         let (reason, _) = quality.worst();
-        let evidence = EvidenceSet { image_clear: Evidence::scored(quality.clear_score(), reason), ..Default::default() };
+        let evidence =
+            EvidenceSet { image_clear: Evidence::scored(quality.clear_score(), reason), ..Default::default() };
         Ok((evidence, quality))
     }
 }

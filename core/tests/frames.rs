@@ -70,9 +70,7 @@ fn from_rgb8_copies_small_images() {
 fn webp_lossless_round_trips_exactly() {
     let img = quadrants(40, 30);
     let mut bytes = Vec::new();
-    image_webp::WebPEncoder::new(&mut bytes)
-        .encode(&img.data, 40, 30, image_webp::ColorType::Rgb8)
-        .expect("encodes");
+    image_webp::WebPEncoder::new(&mut bytes).encode(&img.data, 40, 30, image_webp::ColorType::Rgb8).expect("encodes");
     let f = Frame::from_encoded(&bytes, &Limits::default()).expect("valid webp");
     assert_eq!(f.rgb(), &img.data[..]);
 }
@@ -158,7 +156,8 @@ fn rotation_degrees_turn_the_frame_clockwise() {
         (270, [GREEN, WHITE, RED, BLUE], (10, 20)),
         (-90, [GREEN, WHITE, RED, BLUE], (10, 20)),
     ] {
-        let raw = RawImage { width: 20, height: 10, format: PixelFormat::Rgba8888, planes: &planes, rotation_degrees: deg };
+        let raw =
+            RawImage { width: 20, height: 10, format: PixelFormat::Rgba8888, planes: &planes, rotation_degrees: deg };
         let f = Frame::from_raw(&raw, &Limits::default()).expect("valid");
         assert_eq!((f.width(), f.height()), size, "{deg}");
         assert_eq!(f.source_size(), size, "{deg}");
@@ -218,7 +217,11 @@ impl Yuv {
         let mut p = vec![0x55; stride * ch];
         for r in 0..ch {
             for c in 0..cw {
-                let (a, b) = if v_first { (self.v[r * cw + c], self.u[r * cw + c]) } else { (self.u[r * cw + c], self.v[r * cw + c]) };
+                let (a, b) = if v_first {
+                    (self.v[r * cw + c], self.u[r * cw + c])
+                } else {
+                    (self.u[r * cw + c], self.v[r * cw + c])
+                };
                 p[r * stride + 2 * c] = a;
                 p[r * stride + 2 * c + 1] = b;
             }
@@ -244,7 +247,13 @@ fn nv21_one_plane_and_two_planes() {
         let mut one = y.clone();
         one.extend_from_slice(&vu);
         let planes = [Plane { data: &one, row_stride: stride, pixel_stride: 1 }];
-        let raw = RawImage { width: w as u32, height: h as u32, format: PixelFormat::Nv21, planes: &planes, rotation_degrees: 0 };
+        let raw = RawImage {
+            width: w as u32,
+            height: h as u32,
+            format: PixelFormat::Nv21,
+            planes: &planes,
+            rotation_degrees: 0,
+        };
         assert_matches_reference(&Frame::from_raw(&raw, &Limits::default()).expect("one plane"), &src.expected());
 
         let planes = [
@@ -276,7 +285,13 @@ fn yuv420_planar_and_semi_planar() {
             Plane { data: &u, row_stride: cw + 2, pixel_stride: 1 },
             Plane { data: &v, row_stride: cw + 2, pixel_stride: 1 },
         ];
-        let raw = RawImage { width: w as u32, height: h as u32, format: PixelFormat::Yuv420, planes: &planes, rotation_degrees: 0 };
+        let raw = RawImage {
+            width: w as u32,
+            height: h as u32,
+            format: PixelFormat::Yuv420,
+            planes: &planes,
+            rotation_degrees: 0,
+        };
         assert_matches_reference(&Frame::from_raw(&raw, &Limits::default()).expect("planar"), &src.expected());
 
         // semi-planar, as Android hands NV12 memory: U and V planes are views one byte apart
@@ -299,7 +314,8 @@ fn yuv_rotation_matches_rgba_rotation() {
     let src = yuv(8, 4);
     let y = src.y_plane(8);
     let vu = src.interleaved(8, true);
-    let planes = [Plane { data: &y, row_stride: 8, pixel_stride: 1 }, Plane { data: &vu, row_stride: 8, pixel_stride: 1 }];
+    let planes =
+        [Plane { data: &y, row_stride: 8, pixel_stride: 1 }, Plane { data: &vu, row_stride: 8, pixel_stride: 1 }];
     let raw = RawImage { width: 8, height: 4, format: PixelFormat::Nv21, planes: &planes, rotation_degrees: 90 };
     let rotated = Frame::from_raw(&raw, &Limits::default()).expect("valid");
     let upright = Frame::from_rgb8(8, 4, &src.expected(), &Limits::default()).expect("valid");
@@ -317,7 +333,8 @@ fn large_camera_frames_are_downscaled() {
     let img = quadrants(1920, 1080);
     let data = img.to_rgba(1920 * 4, false);
     let planes = [Plane { data: &data, row_stride: 1920 * 4, pixel_stride: 4 }];
-    let raw = RawImage { width: 1920, height: 1080, format: PixelFormat::Rgba8888, planes: &planes, rotation_degrees: 0 };
+    let raw =
+        RawImage { width: 1920, height: 1080, format: PixelFormat::Rgba8888, planes: &planes, rotation_degrees: 0 };
     let f = Frame::from_raw(&raw, &Limits::default()).expect("valid");
     assert_eq!((f.width(), f.height(), f.source_size()), (1024, 576, (1920, 1080)));
     assert_quadrants(&f, UPRIGHT, 0);
@@ -404,7 +421,10 @@ fn empty_unknown_truncated_and_corrupt_data_are_errors() {
     let mut bad_crc = png.clone();
     bad_crc[40] ^= 0xFF;
     assert!(Frame::from_encoded(&bad_crc, &Limits::default()).is_err());
-    assert!(matches!(Frame::from_encoded(b"RIFF\x10\0\0\0WEBPVP8 junk", &Limits::default()), Err(FrameError::Corrupt { .. })));
+    assert!(matches!(
+        Frame::from_encoded(b"RIFF\x10\0\0\0WEBPVP8 junk", &Limits::default()),
+        Err(FrameError::Corrupt { .. })
+    ));
 }
 
 #[test]
@@ -423,7 +443,9 @@ fn raw_buffer_errors_name_the_problem() {
     let data = vec![0u8; 100 * 4 * 10];
     let rgba = |stride, pixel_stride, data: &'static [u8]| [Plane { data, row_stride: stride, pixel_stride }];
     let leaked: &'static [u8] = Box::leak(data.into_boxed_slice());
-    let check = |planes: &[Plane<'_>], format, w, h, rot| Frame::from_raw(&RawImage { width: w, height: h, format, planes, rotation_degrees: rot }, &Limits::default());
+    let check = |planes: &[Plane<'_>], format, w, h, rot| {
+        Frame::from_raw(&RawImage { width: w, height: h, format, planes, rotation_degrees: rot }, &Limits::default())
+    };
 
     assert_eq!(
         check(&rgba(399, 4, leaked), PixelFormat::Rgba8888, 100, 10, 0),
@@ -461,7 +483,10 @@ fn raw_buffer_errors_name_the_problem() {
         Plane { data: &leaked[..10], row_stride: usize::MAX, pixel_stride: 2 },
         Plane { data: &leaked[..10], row_stride: usize::MAX, pixel_stride: 2 },
     ];
-    assert!(matches!(check(&planes, PixelFormat::Yuv420, 100, 10, 0), Err(FrameError::BufferTooShort { plane: 1, .. })));
+    assert!(matches!(
+        check(&planes, PixelFormat::Yuv420, 100, 10, 0),
+        Err(FrameError::BufferTooShort { plane: 1, .. })
+    ));
     let too_big = [Plane { data: leaked, row_stride: 400, pixel_stride: 4 }];
     assert!(matches!(check(&too_big, PixelFormat::Rgba8888, 20_000, 20_000, 0), Err(FrameError::TooLarge { .. })));
 }

@@ -35,7 +35,8 @@ fn default_policy_parses_with_its_fields() {
 #[test]
 fn default_policy_is_the_shared_seed() {
     // the project ships the customer's policy unchanged
-    let shared = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/policies/proof-of-delivery-policy.json");
+    let shared =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/policies/proof-of-delivery-policy.json");
     if let Ok(text) = std::fs::read_to_string(shared) {
         assert_eq!(text, DEFAULT_POLICY_JSON);
     }

@@ -1,0 +1,125 @@
+//! `proofshot bench`: decode and model time on generated inputs, and peak memory.
+//!
+//! Timings are medians over `--iterations` runs on one thread (the models' sessions are
+//! single-threaded). Peak memory is the process's peak resident set (Linux `VmHWM`), reset
+//! before each phase where the kernel allows it.
+
+use std::time::Instant;
+
+use proofshot_core::{Frame, Limits, PixelFormat, Plane, RawImage};
+use proofshot_fixtures as fx;
+use serde_json::json;
+
+use crate::{exit, EngineArgs, Failure};
+
+#[derive(clap::Args)]
+pub(crate) struct Args {
+    #[command(flatten)]
+    engine: EngineArgs,
+    /// Runs per measurement.
+    #[arg(long, default_value_t = 30)]
+    iterations: usize,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    json: bool,
+}
+
+fn median_ms(mut runs: Vec<f64>) -> f64 {
+    runs.sort_by(f64::total_cmp);
+    runs[runs.len() / 2]
+}
+
+fn time<T>(n: usize, mut f: impl FnMut() -> T) -> (f64, T) {
+    let mut last = None;
+    let runs = (0..n.max(1))
+        .map(|_| {
+            let t = Instant::now();
+            last = Some(f());
+            t.elapsed().as_secs_f64() * 1000.0
+        })
+        .collect();
+    (median_ms(runs), last.expect("at least one run"))
+}
+
+/// Peak resident set in MiB, where the platform tells it.
+fn peak_rss_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let kb: f64 = status.lines().find(|l| l.starts_with("VmHWM:"))?.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+fn current_rss_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let kb: f64 = status.lines().find(|l| l.starts_with("VmRSS:"))?.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+/// Resets the peak to the current resident set (Linux 4.0+); false where not allowed.
+fn reset_peak() -> bool {
+    std::fs::write("/proc/self/clear_refs", "5").is_ok()
+}
+
+pub(crate) fn run(args: &Args) -> Result<u8, Failure> {
+    let n = args.iterations.max(1);
+    let limits = Limits::default();
+    eprintln!("rendering a 4000x3000 scene (12 MP) and a 1920x1080 frame ...");
+    let jpeg_12mp = fx::encode_jpeg(&fx::porch_scene(4000, 3000, 11), 90, Some(6));
+    let hd = fx::porch_scene(1920, 1080, 12);
+    let rgba = hd.to_rgba(1920 * 4 + 64, false); // padded rows, as camera buffers have
+    drop(hd);
+
+    // decode alone, before the runtime is loaded, so its peak is its own
+    let base_rss = current_rss_mib();
+    let resettable = reset_peak();
+    let (decode_ms, frame_12mp) = time(n, || Frame::from_encoded(&jpeg_12mp, &limits));
+    let frame_12mp = frame_12mp.map_err(|e| Failure::usage(e.to_string()))?;
+    let decode_peak = peak_rss_mib();
+
+    let planes = [Plane { data: &rgba, row_stride: 1920 * 4 + 64, pixel_stride: 4 }];
+    let raw =
+        RawImage { width: 1920, height: 1080, format: PixelFormat::Rgba8888, planes: &planes, rotation_degrees: 90 };
+    let (convert_ms, frame_hd) = time(n, || Frame::from_raw(&raw, &limits));
+    let frame_hd = frame_hd.map_err(|e| Failure::usage(e.to_string()))?;
+
+    let policy = args.engine.policy()?;
+    let verifier = args.engine.verifier_with(policy, None)?;
+    verifier.verify_frame(&frame_hd)?; // warm-up
+    let (quality_ms, _) = time(n, || verifier.evidence(&frame_hd));
+    let (verify_hd_ms, _) = time(n, || verifier.verify_frame(&frame_hd));
+    let (verify_12mp_ms, _) = time(n, || verifier.verify_frame(&frame_12mp));
+    let (end_to_end_ms, _) = time(n, || verifier.verify_encoded(&jpeg_12mp));
+    let total_peak = peak_rss_mib();
+
+    let report = json!({
+        "iterations": n,
+        "decode_12mp_jpeg_ms": decode_ms,
+        "convert_1080p_rgba_ms": convert_ms,
+        "quality_model_ms": quality_ms,
+        "verify_1080p_frame_ms": verify_hd_ms,
+        "verify_12mp_frame_ms": verify_12mp_ms,
+        "verify_12mp_jpeg_end_to_end_ms": end_to_end_ms,
+        "rss_before_decode_mib": base_rss,
+        "peak_rss_decode_mib": if resettable { decode_peak } else { None },
+        "peak_rss_total_mib": total_peak,
+        "jpeg_12mp_bytes": jpeg_12mp.len(),
+    });
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
+        return Ok(exit::OK);
+    }
+    let mib = |v: Option<f64>| v.map_or("n/a".to_owned(), |m| format!("{m:.1} MiB"));
+    println!("median of {n} runs, one thread");
+    println!("  decode 12 MP JPEG (4000x3000, EXIF-rotated) to working frame  {decode_ms:8.2} ms");
+    println!("  convert 1920x1080 RGBA camera frame (rotated 90°)            {convert_ms:8.2} ms");
+    println!("  quality model (preprocess + inference)                         {quality_ms:8.2} ms");
+    println!("  verify 1080p frame (decode excluded)                           {verify_hd_ms:8.2} ms");
+    println!("  verify 12 MP frame (decode excluded)                           {verify_12mp_ms:8.2} ms");
+    println!("  verify 12 MP JPEG end to end (decode + verify)                 {end_to_end_ms:8.2} ms");
+    println!("memory");
+    println!("  resident before decoding                                       {}", mib(base_rss));
+    if resettable {
+        println!("  peak while decoding 12 MP JPEG                                 {}", mib(decode_peak));
+    }
+    println!("  peak for the whole run (runtime and model loaded)              {}", mib(total_peak));
+    Ok(exit::OK)
+}

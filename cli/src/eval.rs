@@ -1,0 +1,396 @@
+//! `proofshot eval`: accuracy on labelled photos.
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use proofshot_core::{CategoryRole, CriterionKind, Frame, Policy, Verdict, Verifier};
+use serde_json::{json, Value};
+
+use crate::{exit, report, EngineArgs, Failure};
+
+#[derive(clap::Args)]
+pub(crate) struct Args {
+    #[command(flatten)]
+    engine: EngineArgs,
+    /// Labels CSV: id, file, category, one 0/1 column per criterion (the format of
+    /// ../shared/photos/labels.csv).
+    #[arg(long)]
+    labels: PathBuf,
+    /// Cross-validate: DIR/folds.csv assigns each photo id a fold K, and DIR/fold-K/ holds the
+    /// models trained without fold K, which score that fold's photos.
+    #[arg(long, value_name = "DIR")]
+    cv: Option<PathBuf>,
+    /// Write an HTML report: a thumbnail of each photo with its verdict and truth, mistakes first.
+    #[arg(long, value_name = "FILE")]
+    html: Option<PathBuf>,
+    /// Write the figures as JSON.
+    #[arg(long, value_name = "FILE")]
+    json: Option<PathBuf>,
+    /// Fail (exit 4) when a figure named in this JSON file ({"accuracy": 0.9, ...}, keys as in
+    /// --json) is worse than the file's value by more than --margin.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Allowed drop below the baseline, as a fraction (0.03 = 3 points).
+    #[arg(long, default_value_t = 0.03)]
+    margin: f64,
+    /// Folder the labels' `file` paths are relative to (default: the labels file's folder).
+    root: Option<PathBuf>,
+}
+
+/// One labelled photo.
+pub(crate) struct Label {
+    pub(crate) id: String,
+    pub(crate) file: String,
+    pub(crate) category: String,
+    /// Truth per criterion id: whether it passes.
+    pub(crate) criteria: BTreeMap<&'static str, bool>,
+}
+
+/// What the run made of one photo.
+pub(crate) struct Outcome {
+    pub(crate) label: Label,
+    pub(crate) result: Result<Verdict, String>,
+    pub(crate) thumbnail: Option<Frame>,
+}
+
+impl Outcome {
+    pub(crate) fn predicted(&self) -> Option<&str> {
+        self.result.as_ref().ok().map(|v| v.category.as_str())
+    }
+
+    pub(crate) fn is_mistake(&self) -> bool {
+        self.predicted() != Some(self.label.category.as_str())
+    }
+}
+
+fn read_labels(path: &Path) -> Result<Vec<Label>, Failure> {
+    let bad = |m: String| Failure::usage(format!("labels {}: {m}", path.display()));
+    let mut rdr = csv::Reader::from_path(path).map_err(|e| bad(e.to_string()))?;
+    let headers = rdr.headers().map_err(|e| bad(e.to_string()))?.clone();
+    let col = |name: &str| headers.iter().position(|h| h == name);
+    let (id, file, category) = match (col("id"), col("file"), col("category")) {
+        (Some(a), Some(b), Some(c)) => (a, b, c),
+        _ => return Err(bad("needs columns id, file and category".into())),
+    };
+    let crit_cols: Vec<(&'static str, usize)> =
+        CriterionKind::ALL.iter().filter_map(|k| col(k.id()).map(|i| (k.id(), i))).collect();
+    let mut labels = Vec::new();
+    for (n, rec) in rdr.records().enumerate() {
+        let rec = rec.map_err(|e| bad(e.to_string()))?;
+        let get = |i: usize| rec.get(i).unwrap_or("").trim().to_owned();
+        let mut criteria = BTreeMap::new();
+        for &(cid, i) in &crit_cols {
+            match get(i).as_str() {
+                "1" => criteria.insert(cid, true),
+                "0" => criteria.insert(cid, false),
+                "" => None,
+                other => return Err(bad(format!("row {}: {cid} must be 0 or 1, got {other:?}", n + 2))),
+            };
+        }
+        labels.push(Label { id: get(id), file: get(file), category: get(category), criteria });
+    }
+    if labels.is_empty() {
+        return Err(bad("no rows".into()));
+    }
+    Ok(labels)
+}
+
+fn read_folds(dir: &Path) -> Result<HashMap<String, String>, Failure> {
+    let path = dir.join("folds.csv");
+    let bad = |m: String| Failure::usage(format!("folds {}: {m}", path.display()));
+    let mut rdr = csv::Reader::from_path(&path).map_err(|e| bad(e.to_string()))?;
+    let mut folds = HashMap::new();
+    for rec in rdr.records() {
+        let rec = rec.map_err(|e| bad(e.to_string()))?;
+        if let (Some(id), Some(fold)) = (rec.get(0), rec.get(1)) {
+            folds.insert(id.to_owned(), fold.to_owned());
+        }
+    }
+    Ok(folds)
+}
+
+pub(crate) fn run(args: &Args) -> Result<u8, Failure> {
+    let policy = args.engine.policy()?;
+    let labels = read_labels(&args.labels)?;
+    let root = args.root.clone().unwrap_or_else(|| args.labels.parent().map(Path::to_path_buf).unwrap_or_default());
+
+    // one verifier, or one per fold
+    let folds = args.cv.as_deref().map(read_folds).transpose()?;
+    let mut verifiers: BTreeMap<String, Verifier> = BTreeMap::new();
+    match (&folds, &args.cv) {
+        (Some(folds), Some(dir)) => {
+            let mut names: Vec<&String> = folds.values().collect();
+            names.sort();
+            names.dedup();
+            for fold in names {
+                let fold_dir = dir.join(format!("fold-{fold}"));
+                if !fold_dir.is_dir() {
+                    return Err(Failure::usage(format!(
+                        "no models for fold {fold}: {} is missing",
+                        fold_dir.display()
+                    )));
+                }
+                verifiers.insert(fold.clone(), args.engine.verifier_with(policy.clone(), Some(&fold_dir))?);
+            }
+        }
+        _ => {
+            verifiers.insert(String::new(), args.engine.verifier_with(policy.clone(), None)?);
+        }
+    }
+
+    let progress = std::io::stderr().is_terminal();
+    let total = labels.len();
+    let mut outcomes = Vec::with_capacity(total);
+    for (i, label) in labels.into_iter().enumerate() {
+        if progress {
+            let done = (i * 30) / total;
+            eprint!("\r[{}{}] {i}/{total} {:<24}", "#".repeat(done), ".".repeat(30 - done), label.id);
+            let _ = std::io::stderr().flush();
+        }
+        let key = match &folds {
+            Some(f) => match f.get(&label.id) {
+                Some(k) => k.clone(),
+                None => {
+                    outcomes.push(Outcome {
+                        result: Err("photo has no fold in folds.csv".into()),
+                        label,
+                        thumbnail: None,
+                    });
+                    continue;
+                }
+            },
+            None => String::new(),
+        };
+        let verifier = &verifiers[&key];
+        let path = root.join(&label.file);
+        let (result, thumbnail) = match std::fs::read(&path) {
+            Err(e) => (Err(format!("cannot read {}: {e}", path.display())), None),
+            Ok(bytes) => match Frame::from_encoded(&bytes, verifier.limits()) {
+                Err(e) => (Err(format!("invalid image: {e}")), None),
+                Ok(frame) => (verifier.verify_frame(&frame).map_err(|e| e.to_string()), Some(frame.downscaled(220))),
+            },
+        };
+        let thumbnail = if args.html.is_some() { thumbnail } else { None };
+        outcomes.push(Outcome { label, result, thumbnail });
+    }
+    if progress {
+        eprint!("\r{:70}\r", "");
+    }
+
+    let figures = figures(&policy, &outcomes);
+    let models = match &args.cv {
+        Some(dir) => format!("cross-validated: {} folds from {}", verifiers.len(), dir.display()),
+        None => {
+            args.engine.models.as_ref().map_or("embedded models".to_owned(), |d| format!("models from {}", d.display()))
+        }
+    };
+    print_text(&policy, &outcomes, &figures, &models);
+
+    if let Some(path) = &args.json {
+        std::fs::write(path, serde_json::to_string_pretty(&figures).unwrap_or_default() + "\n")
+            .map_err(|e| Failure::usage(format!("cannot write {}: {e}", path.display())))?;
+    }
+    if let Some(path) = &args.html {
+        let html = report::render(&policy, &outcomes, &figures, &models);
+        std::fs::write(path, html).map_err(|e| Failure::usage(format!("cannot write {}: {e}", path.display())))?;
+        eprintln!("report: {}", path.display());
+    }
+    if let Some(path) = &args.baseline {
+        let failures = check_baseline(path, &figures, args.margin)?;
+        if !failures.is_empty() {
+            for f in &failures {
+                eprintln!("proofshot: below baseline: {f}");
+            }
+            return Ok(exit::REGRESSION);
+        }
+        eprintln!("baseline {}: every figure within {:.0} points", path.display(), args.margin * 100.0);
+    }
+    Ok(if outcomes.iter().any(|o| o.result.is_err()) { exit::SOME_FAILED } else { exit::OK })
+}
+
+fn ratio(n: usize, d: usize) -> Value {
+    if d == 0 {
+        Value::Null
+    } else {
+        json!(((n as f64 / d as f64) * 10_000.0).round() / 10_000.0)
+    }
+}
+
+/// Every figure the run measures, as JSON (the --json file and the baseline's keys).
+fn figures(policy: &Policy, outcomes: &[Outcome]) -> Value {
+    let cats: Vec<&str> = policy.categories.iter().map(|c| c.id.as_str()).collect();
+    let scored: Vec<&Outcome> = outcomes.iter().filter(|o| o.result.is_ok()).collect();
+    let correct = scored.iter().filter(|o| !o.is_mistake()).count();
+
+    let mut confusion = serde_json::Map::new();
+    for t in &cats {
+        let mut row = serde_json::Map::new();
+        for p in &cats {
+            let n = scored.iter().filter(|o| o.label.category == *t && o.predicted() == Some(p)).count();
+            row.insert((*p).to_owned(), json!(n));
+        }
+        confusion.insert((*t).to_owned(), Value::Object(row));
+    }
+
+    let valid = policy.category(CategoryRole::Compliant).id.as_str();
+    let not_valid: Vec<&&Outcome> = scored.iter().filter(|o| o.label.category != valid).collect();
+    let false_accepts = not_valid.iter().filter(|o| o.predicted() == Some(valid)).count();
+    let valid_truth: Vec<&&Outcome> = scored.iter().filter(|o| o.label.category == valid).collect();
+    let false_rejects = valid_truth.iter().filter(|o| o.predicted() != Some(valid)).count();
+
+    let mut categories = serde_json::Map::new();
+    for c in &cats {
+        let tp = scored.iter().filter(|o| o.label.category == *c && o.predicted() == Some(c)).count();
+        let predicted = scored.iter().filter(|o| o.predicted() == Some(c)).count();
+        let support = scored.iter().filter(|o| o.label.category == *c).count();
+        categories.insert(
+            (*c).to_owned(),
+            json!({"precision": ratio(tp, predicted), "recall": ratio(tp, support), "support": support}),
+        );
+    }
+
+    let mut criteria = serde_json::Map::new();
+    for crit in &policy.criteria {
+        let id = crit.kind.id();
+        // (truth passes, predicted passes) for photos labelled on this criterion and evaluated
+        let mut pairs = Vec::new();
+        let mut not_evaluated = 0;
+        for o in &scored {
+            let (Some(&truth), Ok(v)) = (o.label.criteria.get(id), &o.result) else { continue };
+            match v.criterion(crit.kind) {
+                Some(r) if r.score.is_some() => pairs.push((truth, r.passed)),
+                _ => not_evaluated += 1,
+            }
+        }
+        let count = |t: bool, p: bool| pairs.iter().filter(|&&x| x == (t, p)).count();
+        let (fail_tp, fail_fn) = (count(false, false), count(false, true));
+        let (pass_tp, pass_fn) = (count(true, true), count(true, false));
+        criteria.insert(
+            id.to_owned(),
+            json!({
+                "evaluated": pairs.len(),
+                "not_evaluated": not_evaluated,
+                "accuracy": ratio(fail_tp + pass_tp, pairs.len()),
+                "fail_recall": ratio(fail_tp, fail_tp + fail_fn),
+                "fail_precision": ratio(fail_tp, fail_tp + pass_fn),
+                "pass_recall": ratio(pass_tp, pass_tp + pass_fn),
+                "failing": fail_tp + fail_fn,
+                "passing": pass_tp + pass_fn,
+            }),
+        );
+    }
+
+    json!({
+        "photos": outcomes.len(),
+        "errors": outcomes.len() - scored.len(),
+        "accuracy": ratio(correct, scored.len()),
+        "false_accept_rate": ratio(false_accepts, not_valid.len()),
+        "false_accepts": false_accepts,
+        "false_reject_rate": ratio(false_rejects, valid_truth.len()),
+        "false_rejects": false_rejects,
+        "confusion": confusion,
+        "categories": categories,
+        "criteria": criteria,
+    })
+}
+
+fn fmt_ratio(v: &Value) -> String {
+    v.as_f64().map_or("   -  ".to_owned(), |x| format!("{x:.3}"))
+}
+
+fn print_text(policy: &Policy, outcomes: &[Outcome], f: &Value, models: &str) {
+    let cats: Vec<&str> = policy.categories.iter().map(|c| c.id.as_str()).collect();
+    println!("photos: {}  errors: {}  ({models})", f["photos"], f["errors"]);
+    println!();
+    println!("confusion matrix (rows: truth, columns: verdict)");
+    print!("{:>14}", "");
+    for c in &cats {
+        print!("{c:>13}");
+    }
+    println!();
+    for t in &cats {
+        print!("{t:>14}");
+        for p in &cats {
+            print!("{:>13}", f["confusion"][t][p].to_string());
+        }
+        println!();
+    }
+    println!();
+    println!("category accuracy: {}", fmt_ratio(&f["accuracy"]));
+    println!(
+        "false accepts (invalid or poor judged valid): {} = {}",
+        f["false_accepts"],
+        fmt_ratio(&f["false_accept_rate"])
+    );
+    println!(
+        "false rejects (valid judged otherwise):       {} = {}",
+        f["false_rejects"],
+        fmt_ratio(&f["false_reject_rate"])
+    );
+    println!();
+    println!("{:<14}{:>10}{:>8}{:>9}", "category", "precision", "recall", "support");
+    for c in &cats {
+        let m = &f["categories"][c];
+        println!(
+            "{c:<14}{:>10}{:>8}{:>9}",
+            fmt_ratio(&m["precision"]),
+            fmt_ratio(&m["recall"]),
+            m["support"].to_string()
+        );
+    }
+    println!();
+    println!("criteria (fail recall: failing photos caught; pass recall: passing photos let through)");
+    println!(
+        "{:<22}{:>10}{:>13}{:>16}{:>13}{:>10}",
+        "criterion", "evaluated", "fail recall", "fail precision", "pass recall", "accuracy"
+    );
+    for crit in &policy.criteria {
+        let m = &f["criteria"][crit.kind.id()];
+        if m["evaluated"] == 0 {
+            println!("{:<22}{:>10}   not evaluated ({} photos)", crit.kind.id(), 0, m["not_evaluated"]);
+            continue;
+        }
+        println!(
+            "{:<22}{:>10}{:>13}{:>16}{:>13}{:>10}",
+            crit.kind.id(),
+            m["evaluated"].to_string(),
+            format!("{} ({})", fmt_ratio(&m["fail_recall"]), m["failing"]),
+            fmt_ratio(&m["fail_precision"]),
+            format!("{} ({})", fmt_ratio(&m["pass_recall"]), m["passing"]),
+            fmt_ratio(&m["accuracy"]),
+        );
+    }
+    let mistakes: Vec<&Outcome> = outcomes.iter().filter(|o| o.is_mistake()).collect();
+    println!();
+    println!("wrong: {} photos", mistakes.len());
+    for o in mistakes {
+        match &o.result {
+            Ok(v) => {
+                let failing: Vec<String> =
+                    v.criteria.iter().filter(|c| !c.passed).map(|c| format!("{}={}", c.id(), c.reason)).collect();
+                println!("  {:<12} {:>11} -> {:<11}  {}", o.label.id, o.label.category, v.category, failing.join(" "));
+            }
+            Err(e) => println!("  {:<12} {:>11} -> error: {e}", o.label.id, o.label.category),
+        }
+    }
+}
+
+/// Figures where lower is better; every other baseline figure must not fall.
+const LOWER_IS_BETTER: [&str; 2] = ["false_accept_rate", "false_reject_rate"];
+
+fn check_baseline(path: &Path, figures: &Value, margin: f64) -> Result<Vec<String>, Failure> {
+    let bad = |m: String| Failure::usage(format!("baseline {}: {m}", path.display()));
+    let text = std::fs::read_to_string(path).map_err(|e| bad(e.to_string()))?;
+    let base: BTreeMap<String, f64> = serde_json::from_str(&text).map_err(|e| bad(e.to_string()))?;
+    let mut failures = Vec::new();
+    for (key, want) in base {
+        let got = key.split('.').fold(figures, |v, k| &v[k]);
+        let got = got.as_f64().ok_or_else(|| bad(format!("{key}: no such figure")))?;
+        let worse = if LOWER_IS_BETTER.contains(&key.as_str()) { got > want + margin } else { got < want - margin };
+        if worse {
+            failures.push(format!("{key} = {got:.3}, baseline {want:.3} (margin {margin})"));
+        }
+    }
+    Ok(failures)
+}

@@ -1,0 +1,58 @@
+//! The JSON shape of verdicts and errors: the stable `verify --format jsonl` contract.
+
+use proofshot_core::{Error, Verdict};
+use serde_json::{json, Map, Value};
+
+/// Rounds to 4 decimals so output is stable and readable.
+fn round4(v: f32) -> f64 {
+    (f64::from(v) * 10_000.0).round() / 10_000.0
+}
+
+/// `{"path", "category", "compliant", "criteria": {id: {"passed", "score", "reason"}},
+/// "message", "elapsed_ms", "quality": {...}}`
+pub(crate) fn verdict(path: &str, v: &Verdict) -> Value {
+    let mut criteria = Map::new();
+    for c in &v.criteria {
+        criteria.insert(
+            c.id().to_owned(),
+            json!({
+                "passed": c.passed,
+                "score": c.score.map(round4),
+                "reason": c.reason.as_str(),
+                "required": c.required,
+                "severity": c.severity.as_str(),
+            }),
+        );
+    }
+    let mut obj = json!({
+        "path": path,
+        "category": v.category,
+        "compliant": v.compliant,
+        "criteria": criteria,
+        "message": v.message,
+        "elapsed_ms": (v.elapsed_ms * 100.0).round() / 100.0,
+    });
+    if let Some(q) = v.quality {
+        obj["quality"] = json!({
+            "too_dark": round4(q.too_dark),
+            "overexposed": round4(q.overexposed),
+            "blurry": round4(q.blurry),
+            "not_a_photo": round4(q.not_a_photo),
+        });
+    }
+    obj
+}
+
+/// The kind of failure, for scripts: `io`, `invalid_image`, `invalid_policy`, `runtime`.
+pub(crate) fn error_kind(e: &Error) -> &'static str {
+    match e {
+        Error::Frame(_) => "invalid_image",
+        Error::Policy(_) => "invalid_policy",
+        Error::Runtime(_) => "runtime",
+    }
+}
+
+/// `{"path", "error", "error_kind"}`
+pub(crate) fn error(path: &str, message: &str, kind: &str) -> Value {
+    json!({ "path": path, "error": message, "error_kind": kind })
+}

@@ -1,0 +1,70 @@
+//! `proofshot verify`
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use proofshot_core::Verdict;
+
+use crate::{exit, files, json, EngineArgs, Failure};
+
+#[derive(clap::Args)]
+pub(crate) struct Args {
+    #[command(flatten)]
+    engine: EngineArgs,
+    /// Output: `text` (one line per photo, for people) or `jsonl` (one JSON object per photo).
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
+    /// Photos, or folders to search for them.
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Format {
+    Text,
+    Jsonl,
+}
+
+pub(crate) fn run(args: &Args) -> Result<u8, Failure> {
+    let policy = args.engine.policy()?;
+    let photos = files::collect(&args.paths).map_err(Failure::usage)?;
+    if photos.is_empty() {
+        return Err(Failure::usage("no photos found (looked for .jpg, .jpeg, .png, .webp)"));
+    }
+    let verifier = args.engine.verifier_with(policy, None)?;
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let mut failed = 0usize;
+    for path in &photos {
+        let shown = path.display().to_string();
+        let result = std::fs::read(path)
+            .map_err(|e| (format!("cannot read file: {e}"), "io"))
+            .and_then(|bytes| verifier.verify_encoded(&bytes).map_err(|e| (e.to_string(), json::error_kind(&e))));
+        let line = match (&result, args.format) {
+            (Ok(v), Format::Jsonl) => json::verdict(&shown, v).to_string(),
+            (Ok(v), Format::Text) => text_line(&shown, v),
+            (Err((msg, kind)), Format::Jsonl) => json::error(&shown, msg, kind).to_string(),
+            (Err((msg, _)), Format::Text) => format!("{shown}: error: {msg}"),
+        };
+        if result.is_err() {
+            failed += 1;
+        }
+        // a closed pipe (`| head`) ends the run quietly
+        if writeln!(out, "{line}").is_err() {
+            return Ok(exit::OK);
+        }
+    }
+    if failed > 0 {
+        eprintln!("proofshot: {failed} of {} photos could not be verified", photos.len());
+        return Ok(exit::SOME_FAILED);
+    }
+    Ok(exit::OK)
+}
+
+/// `path: category  id=reason ...  (12.3 ms)`: failing criteria with their reasons.
+fn text_line(path: &str, v: &Verdict) -> String {
+    let failing: Vec<String> =
+        v.criteria.iter().filter(|c| !c.passed).map(|c| format!("{}={}", c.id(), c.reason)).collect();
+    let detail = if failing.is_empty() { "all criteria pass".to_owned() } else { failing.join(" ") };
+    format!("{path}: {}  {detail}  ({:.1} ms)", v.category, v.elapsed_ms)
+}

@@ -1,0 +1,199 @@
+//! The `proofshot` command as scripts use it: output contract, exit codes, eval figures.
+//! Needs ONNX Runtime (`scripts/setup-ort.sh`).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+use serde_json::Value;
+
+fn proofshot(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_proofshot")).args(args).output().expect("runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// The generated samples, rendered once per test run. Tests that add files use their own folder.
+fn samples() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("samples");
+        let o = proofshot(&["samples", dir.to_str().expect("utf-8 path")]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        dir
+    })
+}
+
+fn jsonl(o: &Output) -> Vec<Value> {
+    stdout(o).lines().map(|l| serde_json::from_str(l).expect("each line is JSON")).collect()
+}
+
+#[test]
+fn verify_jsonl_contract_and_verdicts() {
+    let o = proofshot(&["verify", "--format", "jsonl", samples().to_str().expect("utf-8")]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let rows = jsonl(&o);
+    assert_eq!(rows.len(), 6);
+    for r in &rows {
+        for key in ["path", "category", "compliant", "criteria", "message", "elapsed_ms"] {
+            assert!(r.get(key).is_some(), "missing {key} in {r}");
+        }
+        for id in ["package_visible", "package_placed", "location_identifiable", "image_clear"] {
+            let c = &r["criteria"][id];
+            assert!(c["passed"].is_boolean() && c["reason"].is_string(), "{c}");
+            assert!(c["score"].is_number() || c["score"].is_null());
+        }
+    }
+    let by_name =
+        |name: &str| rows.iter().find(|r| r["path"].as_str().is_some_and(|p| p.ends_with(name))).expect("row");
+    for (name, reason) in [
+        ("black.jpg", "too_dark"),
+        ("blurred.jpg", "blurry"),
+        ("overexposed.jpg", "overexposed"),
+        ("screenshot.png", "not_a_photo"),
+    ] {
+        let r = by_name(name);
+        assert_eq!(r["category"], "poor_photo", "{r}");
+        assert_eq!(r["criteria"]["image_clear"]["reason"], reason, "{r}");
+    }
+    for name in ["porch.jpg", "porch-dim.jpg"] {
+        let r = by_name(name);
+        assert_eq!(r["criteria"]["image_clear"]["passed"], true, "{r}");
+        assert_eq!(r["criteria"]["package_visible"]["reason"], "not_evaluated");
+        assert_eq!(r["compliant"], false);
+    }
+}
+
+#[test]
+fn unreadable_photos_get_an_error_and_the_run_goes_on() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let broken = dir.path().join("broken.jpg");
+    std::fs::write(&broken, b"\xFF\xD8\xFF not really").expect("write");
+    let porch = samples().join("porch.jpg");
+    let o = proofshot(&[
+        "verify",
+        "--format",
+        "jsonl",
+        broken.to_str().expect("utf-8"),
+        "/nonexistent.png",
+        porch.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let rows = jsonl(&o);
+    assert_eq!(rows.len(), 3);
+    assert_eq!(rows[0]["error_kind"], "invalid_image");
+    assert!(rows[0]["error"].as_str().expect("message").contains("JPEG"));
+    assert_eq!(rows[1]["error_kind"], "io");
+    assert!(rows[2]["category"].is_string());
+    assert!(stderr(&o).contains("2 of 3 photos could not be verified"));
+}
+
+#[test]
+fn text_output_names_failing_criteria() {
+    let o = proofshot(&["verify", samples().join("black.jpg").to_str().expect("utf-8")]);
+    assert_eq!(o.status.code(), Some(0));
+    let out = stdout(&o);
+    assert!(out.contains("poor_photo") && out.contains("image_clear=too_dark"), "{out}");
+}
+
+#[test]
+fn an_invalid_policy_is_a_usage_error_naming_the_field() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let policy = dir.path().join("policy.json");
+    let mut v: Value = serde_json::from_str(proofshot_core::DEFAULT_POLICY_JSON).expect("json");
+    v["config"]["criteria"][2]["severity"] = "hi".into();
+    std::fs::write(&policy, v.to_string()).expect("write");
+    let o = proofshot(&["verify", "--policy", policy.to_str().expect("utf-8"), "x.jpg"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("config.criteria[2].severity"), "{}", stderr(&o));
+}
+
+#[test]
+fn a_missing_runtime_is_exit_3_with_the_fix() {
+    let o = proofshot(&["verify", "--ort-lib", "/nonexistent/libonnxruntime.so", samples().to_str().expect("utf-8")]);
+    assert_eq!(o.status.code(), Some(3));
+    assert!(stderr(&o).contains("setup-ort.sh"), "{}", stderr(&o));
+}
+
+#[test]
+fn help_explains_policy_output_and_exit_codes() {
+    let out = stdout(&proofshot(&["--help"]));
+    for needle in ["POLICY", "valid_pod", "poor_photo", "not_evaluated", "EXIT CODES", "elapsed_ms", "ORT_DYLIB_PATH"] {
+        assert!(out.contains(needle), "--help lacks {needle}");
+    }
+}
+
+fn write_labels(dir: &Path) {
+    let csv = "id,file,category,package_visible,package_placed,location_identifiable,image_clear,note\n\
+               p1,porch.jpg,valid_pod,1,1,1,1,\"rendered, not real\"\n\
+               p2,porch-dim.jpg,valid_pod,1,1,1,1,\n\
+               b1,black.jpg,poor_photo,0,0,0,0,\n\
+               b2,blurred.jpg,poor_photo,0,0,0,0,\n\
+               s1,screenshot.png,poor_photo,0,0,0,0,\n";
+    std::fs::write(dir.join("labels.csv"), csv).expect("write");
+}
+
+#[test]
+fn eval_prints_figures_writes_json_and_html() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write_labels(dir.path());
+    let (json, html) = (dir.path().join("figures.json"), dir.path().join("report.html"));
+    let o = proofshot(&[
+        "eval",
+        "--labels",
+        dir.path().join("labels.csv").to_str().expect("utf-8"),
+        "--json",
+        json.to_str().expect("utf-8"),
+        "--html",
+        html.to_str().expect("utf-8"),
+        samples().to_str().expect("utf-8"),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("confusion matrix") && out.contains("category accuracy"), "{out}");
+    let f: Value = serde_json::from_str(&std::fs::read_to_string(&json).expect("json written")).expect("json");
+    assert_eq!(f["photos"], 5);
+    // the poor photos are judged poor; the valid ones cannot be valid until every model lands
+    assert_eq!(f["confusion"]["poor_photo"]["poor_photo"], 3);
+    assert_eq!(f["confusion"]["valid_pod"]["invalid_pod"], 2);
+    assert_eq!(f["accuracy"], 0.6);
+    assert_eq!(f["false_accepts"], 0);
+    assert_eq!(f["criteria"]["image_clear"]["fail_recall"], 1.0);
+    assert_eq!(f["criteria"]["image_clear"]["pass_recall"], 1.0);
+    assert_eq!(f["criteria"]["package_visible"]["evaluated"], 0);
+    let page = std::fs::read_to_string(&html).expect("html written");
+    assert!(page.contains("data:image/jpeg;base64,") && page.contains("p1") && page.contains("wrong"));
+    // mistakes first: the two valid photos judged invalid precede the poor ones
+    assert!(page.find(">p1<").expect("p1") < page.find(">b1<").expect("b1"));
+}
+
+#[test]
+fn eval_baseline_guards_against_regressions() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write_labels(dir.path());
+    let labels = dir.path().join("labels.csv");
+    let baseline = dir.path().join("baseline.json");
+    let run = |base: &str| {
+        std::fs::write(&baseline, base).expect("write");
+        proofshot(&[
+            "eval",
+            "--labels",
+            labels.to_str().expect("utf-8"),
+            "--baseline",
+            baseline.to_str().expect("utf-8"),
+            samples().to_str().expect("utf-8"),
+        ])
+    };
+    assert_eq!(run(r#"{"accuracy": 0.62, "criteria.image_clear.fail_recall": 1.0}"#).status.code(), Some(0));
+    let o = run(r#"{"accuracy": 0.70}"#);
+    assert_eq!(o.status.code(), Some(4));
+    assert!(stderr(&o).contains("accuracy"), "{}", stderr(&o));
+    assert_eq!(run(r#"{"false_accept_rate": 0.0}"#).status.code(), Some(0));
+    assert_eq!(run(r#"{"no_such_figure": 1}"#).status.code(), Some(2));
+}
