@@ -61,9 +61,20 @@ fn decode_jpeg(bytes: &[u8], limits: &Limits) -> Result<Frame> {
     let (sw, sh) = (u32::from(sw), u32::from(sh));
     // the scaled output is what gets allocated: 4 bytes a pixel at most (CMYK)
     dec.set_max_decoding_buffer_size((u64::from(sw) * u64::from(sh) * 4) as usize);
-    // jpeg-decoder fills in a file cut off mid-scan instead of failing: insist on the end
-    if !ends_after_scan(bytes) {
+    // jpeg-decoder fills in a file cut off mid-scan instead of failing, and a few bytes that
+    // claim a huge size would keep it busy for seconds: check the scan data first
+    let scan = scan_data(bytes).ok_or_else(|| corrupt("JPEG", "no image data (start-of-scan marker missing)"))?;
+    if !scan.windows(2).any(|w| w == [0xFF, 0xD9]) {
         return Err(corrupt("JPEG", "no end-of-image marker after the image data (file truncated?)"));
+    }
+    // every 8x8 block costs at least one bit of Huffman code (a progressive DC scan; baseline
+    // needs two), so less data than that cannot hold the stated image
+    let blocks = u64::from(w.div_ceil(8)) * u64::from(h.div_ceil(8));
+    if (scan.len() as u64) * 8 < blocks {
+        return Err(corrupt(
+            "JPEG",
+            format!("{} bytes of image data cannot hold a {w}x{h} image (truncated or forged header)", scan.len()),
+        ));
     }
     let pixels = dec.decode().map_err(|e| corrupt("JPEG", e))?;
     let info = dec.info().ok_or_else(|| corrupt("JPEG", "no frame header"))?;
@@ -79,15 +90,15 @@ fn decode_jpeg(bytes: &[u8], limits: &Limits) -> Result<Frame> {
     Ok(Frame::finish(ds, orientation, (w, h)))
 }
 
-/// Whether a JPEG has an end-of-image marker (FF D9) after its first scan. Marker segments are
-/// walked by their lengths up to the first start-of-scan, so bytes inside EXIF or thumbnails
-/// are never mistaken for markers; inside entropy-coded data a literal 0xFF is always stuffed
-/// as FF 00, so FF D9 there is the real end.
-fn ends_after_scan(bytes: &[u8]) -> bool {
+/// The bytes from the first scan's entropy-coded data to the end of the file. Marker
+/// segments are walked by their lengths up to the first start-of-scan, so bytes inside EXIF or
+/// thumbnails are never mistaken for markers; inside entropy-coded data a literal 0xFF is
+/// always stuffed as FF 00, so an FF D9 found there is the real end of the image.
+fn scan_data(bytes: &[u8]) -> Option<&[u8]> {
     let mut i = 2; // after SOI
     while i + 4 <= bytes.len() {
         if bytes[i] != 0xFF {
-            return false;
+            return None;
         }
         let marker = bytes[i + 1];
         if marker == 0xFF {
@@ -96,12 +107,11 @@ fn ends_after_scan(bytes: &[u8]) -> bool {
         }
         let len = usize::from(u16::from_be_bytes([bytes[i + 2], bytes[i + 3]]));
         if marker == 0xDA {
-            let scan = &bytes[(i + 2 + len).min(bytes.len())..];
-            return scan.windows(2).any(|w| w == [0xFF, 0xD9]);
+            return bytes.get(i + 2 + len..);
         }
         i += 2 + len;
     }
-    false
+    None
 }
 
 fn decode_png(bytes: &[u8], limits: &Limits) -> Result<Frame> {

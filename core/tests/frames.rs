@@ -490,3 +490,16 @@ fn raw_buffer_errors_name_the_problem() {
     let too_big = [Plane { data: leaked, row_stride: 400, pixel_stride: 4 }];
     assert!(matches!(check(&too_big, PixelFormat::Rgba8888, 20_000, 20_000, 0), Err(FrameError::TooLarge { .. })));
 }
+
+#[test]
+fn a_tiny_jpeg_claiming_a_huge_size_is_refused_before_decoding() {
+    // found by fuzzing: a 2 KB file whose header claims ~100 MP kept the decoder busy for
+    // seconds, synthesising blocks its data did not hold
+    let mut bytes = fx::encode_jpeg(&quadrants(64, 64), 90, None);
+    let sof = bytes.windows(2).position(|w| w == [0xFF, 0xC0]).expect("baseline SOF0");
+    bytes[sof + 5..sof + 9].copy_from_slice(&[0x06, 0x02, 0xFD, 0xE8]); // 1538 x 65000
+    match Frame::from_encoded(&bytes, &Limits::default()) {
+        Err(FrameError::Corrupt { format: "JPEG", detail }) => assert!(detail.contains("cannot hold"), "{detail}"),
+        other => panic!("expected a corrupt-JPEG error, got {other:?}"),
+    }
+}
