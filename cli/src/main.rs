@@ -132,11 +132,16 @@ impl EngineArgs {
         models_dir: Option<&std::path::Path>,
     ) -> Result<Verifier, Failure> {
         let dir = models_dir.or(self.models.as_deref());
-        let models = match dir {
-            None => ModelBundle::embedded(),
-            Some(d) => ModelBundle::embedded_with_overrides(d)
-                .map_err(|e| Failure::usage(format!("cannot read models in {}: {e}", d.display())))?,
-        };
+        let mut models = ModelBundle::embedded();
+        if let Some(d) = dir {
+            let quality = d.join("quality.onnx");
+            if !quality.is_file() {
+                return Err(Failure::usage(format!("no quality.onnx in {}", d.display())));
+            }
+            let bytes = std::fs::read(&quality)
+                .map_err(|e| Failure::usage(format!("cannot read {}: {e}", quality.display())))?;
+            models = models.with_quality(bytes, &d.display().to_string());
+        }
         let config = VerifierConfig { runtime_library: self.ort_lib.clone(), models, ..Default::default() };
         Ok(Verifier::new(policy, config)?)
     }

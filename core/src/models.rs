@@ -1,15 +1,13 @@
 //! The model files the SDK runs, embedded in the library, and their identity.
 
 use std::borrow::Cow;
-use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
 /// Version of the embedded model bundle; bumped whenever any model file changes.
 pub const MODEL_BUNDLE_VERSION: &str = "2026.11.1";
 
-/// The ONNX files one verifier runs. [`ModelBundle::embedded`] is what ships; a bundle read
-/// from a folder replaces the files found there (the cross-validation models, for example).
+/// The ONNX files one verifier runs, as bytes. [`ModelBundle::embedded`] is what ships.
 #[derive(Clone)]
 pub struct ModelBundle {
     /// Version string recorded with every verdict's evidence.
@@ -39,15 +37,12 @@ impl ModelBundle {
         }
     }
 
-    /// The embedded models, with each file present in `dir` (`quality.onnx`, ...) used instead.
-    pub fn embedded_with_overrides(dir: &Path) -> std::io::Result<Self> {
-        let mut bundle = Self::embedded();
-        let quality = dir.join("quality.onnx");
-        if quality.is_file() {
-            bundle.quality = Cow::Owned(std::fs::read(&quality)?);
-            bundle.version = format!("{}+{}", MODEL_BUNDLE_VERSION, dir.display());
-        }
-        Ok(bundle)
+    /// The embedded models with the quality model replaced by `bytes` (a retrained or
+    /// cross-validation model); `version` names the replacement.
+    pub fn with_quality(mut self, bytes: Vec<u8>, version: &str) -> Self {
+        self.quality = Cow::Owned(bytes);
+        self.version = format!("{}+{version}", self.version);
+        self
     }
 
     /// Name and SHA-256 (hex) of every model in the bundle.

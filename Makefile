@@ -1,0 +1,60 @@
+# ProofShot: the two commands (see README)
+#   make demo   set up, build, and verify example photos the project renders itself
+#   make test   every test: formatting, lints, Rust unit/golden/CLI tests, accuracy guard
+#
+# Other targets: eval (cross-validated accuracy on ../shared/photos), bench, fuzz,
+# train-quality (retrain the image-quality model; about 30 minutes on two cores).
+
+CARGO ?= cargo
+PHOTOS ?= ../shared/photos
+SAMPLES := .cache/samples
+PROOFSHOT := target/release/proofshot
+FUZZ_SECONDS ?= 900
+
+.PHONY: demo verify test lint rust-test accuracy-guard eval bench fuzz train-quality setup-ort build
+
+setup-ort:
+	scripts/setup-ort.sh
+
+build: setup-ort
+	$(CARGO) build --release --locked -p proofshot-cli
+
+# The main job: verify photos. Without PATHS, example photos rendered by the project.
+demo: build
+	$(PROOFSHOT) samples $(SAMPLES) > /dev/null
+	$(PROOFSHOT) verify $(or $(PATHS),$(SAMPLES))
+
+verify: demo
+
+test: setup-ort lint rust-test accuracy-guard
+
+lint:
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --locked --all-targets -- -D warnings
+
+rust-test:
+	$(CARGO) test --locked --workspace
+
+# The committed models over the labelled photos, held to the committed figures (3 points
+# margin): a guard on pre/post-processing. Skipped, loudly, where the photos are absent.
+accuracy-guard: build
+	@if [ -f $(PHOTOS)/labels.csv ]; then \
+	  $(PROOFSHOT) eval --labels $(PHOTOS)/labels.csv --baseline models/baseline.json > .cache/accuracy-guard.txt \
+	    && echo "accuracy guard: committed models within 3 points of models/baseline.json"; \
+	else echo "accuracy guard: SKIPPED, no $(PHOTOS)/labels.csv"; fi
+
+# Cross-validated accuracy: each photo judged by models that never trained on it.
+eval: build
+	$(PROOFSHOT) eval --labels $(PHOTOS)/labels.csv --cv models/cv --html .cache/eval-report.html
+
+bench: build
+	$(PROOFSHOT) bench
+
+fuzz:
+	cd fuzz && for t in policy encoded raw; do \
+	  cargo +nightly fuzz run -O $$t corpus/$$t -- -max_total_time=$(FUZZ_SECONDS) -timeout=30 || exit 1; done
+
+train-quality:
+	python3 -m venv .cache/train-venv
+	.cache/train-venv/bin/pip install -q -r models/quality/requirements.txt
+	.cache/train-venv/bin/python models/quality/train.py --photos $(PHOTOS)
