@@ -31,6 +31,7 @@ mod quality;
 mod raw;
 mod resample;
 mod runtime;
+mod session;
 mod severity;
 mod verdict;
 mod verifier;
@@ -46,6 +47,7 @@ pub use policy::{
 pub use quality::{QualitySignals, INPUT_SIDE as QUALITY_INPUT_SIDE};
 pub use resample::{working_size, WORKING_LONG_SIDE};
 pub use runtime::{library_file_name, project_cache_dir, search_path, Runtime, RuntimeError, ONNXRUNTIME_VERSION};
+pub use session::{Decision, DeliverySession, SessionFinished};
 pub use severity::{Severity, PASS_THRESHOLDS};
 pub use verdict::{judge, CriterionResult, Verdict};
 pub use verifier::{Error, Result, Verifier, VerifierConfig};
