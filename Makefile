@@ -1,6 +1,7 @@
 # ProofShot: the two commands (see README)
 #   make demo   set up, build, and verify example photos the project renders itself
-#   make test   every test: formatting, lints, Rust unit/golden/CLI tests, accuracy guard
+#   make test   every test: formatting, lints, Rust unit/golden/CLI tests, Kotlin (JVM) and
+#               Python binding tests, Swift parse check, mobile compile check, accuracy guard
 #
 # Other targets: eval (cross-validated accuracy on ../shared/photos), bench, fuzz,
 # train-quality (retrain the image-quality model; about 30 minutes on two cores).
@@ -11,7 +12,8 @@ SAMPLES := .cache/samples
 PROOFSHOT := target/release/proofshot
 FUZZ_SECONDS ?= 900
 
-.PHONY: demo verify test lint rust-test accuracy-guard eval bench fuzz train-quality setup-ort build
+.PHONY: demo verify test lint rust-test kotlin-test python-test mobile-check accuracy-guard eval bench fuzz \
+	train-quality setup-ort build
 
 setup-ort:
 	scripts/setup-ort.sh
@@ -26,7 +28,17 @@ demo: build
 
 verify: demo
 
-test: setup-ort lint rust-test accuracy-guard
+test: setup-ort lint rust-test kotlin-test python-test mobile-check accuracy-guard
+
+kotlin-test: setup-ort
+	scripts/kotlin-test.sh
+
+python-test: setup-ort
+	scripts/python-test.sh
+
+# Android and iOS targets: checked where rustup can add them, else reported as not checked.
+mobile-check:
+	MOBILE_CHECK=optional scripts/mobile-check.sh
 
 lint:
 	$(CARGO) fmt --all -- --check

@@ -1,0 +1,196 @@
+//! The records and enums the bindings expose, and every conversion from the core's types.
+
+use proofshot_core as core;
+
+use crate::ProofShotError;
+
+/// One criterion's result.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct CriterionResult {
+    /// Criterion id (`package_visible`, `package_placed`, `location_identifiable`, `image_clear`).
+    pub id: String,
+    /// Label from the policy.
+    pub label: String,
+    /// Whether it passed.
+    pub passed: bool,
+    /// Probability it holds, in [0, 1]; `null` when no model evaluated it.
+    pub score: Option<f32>,
+    /// `ok` when passed, else why not: `no_package`, `held_in_hand`, `in_vehicle`,
+    /// `no_location_context`, `too_dark`, `overexposed`, `blurry`, `not_a_photo`,
+    /// `reused_photo`, `not_evaluated`.
+    pub reason: String,
+    /// Whether it gates the verdict.
+    pub required: bool,
+}
+
+/// A box a model found, in pixels of the photo as given (upright).
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct DetectedBox {
+    /// What it is (`package`, `hand`, `door`, ...).
+    pub label: String,
+    /// Detector confidence in [0, 1].
+    pub score: f32,
+    /// Left edge.
+    pub x: f32,
+    /// Top edge.
+    pub y: f32,
+    /// Width.
+    pub width: f32,
+    /// Height.
+    pub height: f32,
+}
+
+/// The outcome of verifying one photo or frame.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct Verdict {
+    /// Category id from the policy: `valid_pod`, `invalid_pod` or `poor_photo`.
+    pub category: String,
+    /// Whether the delivery counts as proven.
+    pub compliant: bool,
+    /// Every criterion of the policy, in its order.
+    pub criteria: Vec<CriterionResult>,
+    /// The boxes behind the criteria (empty until the detection models land).
+    pub boxes: Vec<DetectedBox>,
+    /// The policy's success or failure message.
+    pub message: String,
+    /// Time the verification took (decoding excluded), in milliseconds.
+    pub elapsed_ms: f64,
+}
+
+impl From<core::Verdict> for Verdict {
+    fn from(v: core::Verdict) -> Self {
+        Self {
+            criteria: v
+                .criteria
+                .iter()
+                .map(|c| CriterionResult {
+                    id: c.id().to_owned(),
+                    label: c.label.clone(),
+                    passed: c.passed,
+                    score: c.score,
+                    reason: c.reason.as_str().to_owned(),
+                    required: c.required,
+                })
+                .collect(),
+            category: v.category,
+            compliant: v.compliant,
+            boxes: Vec::new(),
+            message: v.message,
+            elapsed_ms: v.elapsed_ms,
+        }
+    }
+}
+
+/// Pixel layouts of camera frames.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum FrameFormat {
+    /// One plane, R G B A bytes (Android `RGBA_8888`, CameraX `OUTPUT_IMAGE_FORMAT_RGBA_8888`).
+    Rgba8888,
+    /// One plane, B G R A bytes (iOS `kCVPixelFormatType_32BGRA`).
+    Bgra8888,
+    /// Y then interleaved V/U: one plane, or two (Y, V/U).
+    Nv21,
+    /// Three planes Y, U, V with their own row and pixel strides (Android `YUV_420_888`).
+    Yuv420888,
+}
+
+/// One plane of a camera frame, as `ImageProxy.PlaneProxy` gives it.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct FramePlane {
+    /// The plane's bytes.
+    pub bytes: Vec<u8>,
+    /// Bytes from one row to the next.
+    pub row_stride: u32,
+    /// Bytes from one pixel (or chroma sample) to the next.
+    pub pixel_stride: u32,
+}
+
+/// A camera frame: what CameraX `ImageProxy` and iOS `CVPixelBuffer` hand over.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct CameraFrame {
+    /// Width in pixels, before rotation.
+    pub width: u32,
+    /// Height in pixels, before rotation.
+    pub height: u32,
+    /// Pixel layout.
+    pub format: FrameFormat,
+    /// Planes in the format's order.
+    pub planes: Vec<FramePlane>,
+    /// Clockwise rotation that makes the frame upright (`ImageInfo.rotationDegrees`).
+    pub rotation_degrees: i32,
+}
+
+impl CameraFrame {
+    /// Lends the frame to the core as a [`core::RawImage`].
+    pub(crate) fn with_raw<T>(
+        &self,
+        f: impl FnOnce(&core::RawImage<'_>) -> Result<T, ProofShotError>,
+    ) -> Result<T, ProofShotError> {
+        let planes: Vec<core::Plane<'_>> = self
+            .planes
+            .iter()
+            .map(|p| core::Plane {
+                data: &p.bytes,
+                row_stride: p.row_stride as usize,
+                pixel_stride: p.pixel_stride as usize,
+            })
+            .collect();
+        let format = match self.format {
+            FrameFormat::Rgba8888 => core::PixelFormat::Rgba8888,
+            FrameFormat::Bgra8888 => core::PixelFormat::Bgra8888,
+            FrameFormat::Nv21 => core::PixelFormat::Nv21,
+            FrameFormat::Yuv420888 => core::PixelFormat::Yuv420,
+        };
+        f(&core::RawImage {
+            width: self.width,
+            height: self.height,
+            format,
+            planes: &planes,
+            rotation_degrees: self.rotation_degrees,
+        })
+    }
+}
+
+/// What the app does after a photo of a delivery session.
+#[derive(Debug, Clone, PartialEq, uniffi::Enum)]
+pub enum Decision {
+    /// The photo proves the delivery.
+    Accepted {
+        /// The photo's verdict.
+        verdict: Verdict,
+    },
+    /// Not proof; show `message` (the count filled in) and take another photo.
+    Retry {
+        /// The photo's verdict, with the reasons to show.
+        verdict: Verdict,
+        /// Attempts left.
+        remaining: u32,
+        /// The policy's retry message with `{remaining}` filled in.
+        message: String,
+    },
+    /// Attempts are used up; the stop goes to manual review.
+    ManualReview {
+        /// The last photo's verdict.
+        verdict: Verdict,
+        /// The policy's exhausted message.
+        message: String,
+    },
+    /// Attempts are used up and the policy approves anyway.
+    AutoApproved {
+        /// The last photo's verdict.
+        verdict: Verdict,
+        /// The policy's exhausted message.
+        message: String,
+    },
+}
+
+impl Decision {
+    pub(crate) fn new(decision: core::Decision, verdict: Verdict) -> Self {
+        match decision {
+            core::Decision::Accepted => Self::Accepted { verdict },
+            core::Decision::Retry { remaining, message } => Self::Retry { verdict, remaining, message },
+            core::Decision::ManualReview { message } => Self::ManualReview { verdict, message },
+            core::Decision::AutoApproved { message } => Self::AutoApproved { verdict, message },
+        }
+    }
+}

@@ -1,0 +1,185 @@
+//! ProofShot's native SDK surface: a thin uniffi adapter over `proofshot-core`.
+//!
+//! Kotlin (`dev.proofshot`), Swift (`ProofShot`) and Python (`proofshot`) bindings are
+//! generated from this crate with the workspace's `uniffi-bindgen` (`--library` mode). Every
+//! rule lives in the core; this crate only converts types and errors, and makes sure no panic
+//! crosses the boundary.
+//!
+//! ```no_run
+//! let verifier = proofshot::Verifier::new(None, None).expect("runtime and models load");
+//! let verdict = verifier.verify_photo(std::fs::read("porch.jpg").expect("photo")).expect("verifies");
+//! println!("{} {}", verdict.category, verdict.message);
+//! ```
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::{Arc, Mutex};
+
+use proofshot_core as core;
+
+mod convert;
+mod logging;
+
+pub use convert::{CameraFrame, CriterionResult, Decision, DetectedBox, FrameFormat, FramePlane, Verdict};
+pub use logging::{set_logger, LogLevel, Logger};
+
+uniffi::setup_scaffolding!();
+
+/// The one error type of the SDK. Each variant carries the full human message (in Kotlin and
+/// Swift, the exception's message), and says what the app can do about it.
+#[derive(Debug, thiserror::Error, uniffi::Error)]
+#[uniffi(flat_error)]
+pub enum ProofShotError {
+    /// The policy JSON is invalid; the message names the JSON path at fault. Fix the policy.
+    #[error("{0}")]
+    InvalidPolicy(String),
+    /// The photo or camera frame cannot be used (corrupt, truncated, too large, wrong strides).
+    /// Take another photo.
+    #[error("{0}")]
+    InvalidImage(String),
+    /// ONNX Runtime or a model could not be loaded or run. Check how the runtime is packaged,
+    /// or pass its path to the `Verifier`.
+    #[error("{0}")]
+    RuntimeUnavailable(String),
+    /// A photo was offered to a delivery session that is already settled. Start a new session.
+    #[error("{0}")]
+    SessionFinished(String),
+    /// A bug in the SDK; please report the message.
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl From<core::Error> for ProofShotError {
+    fn from(e: core::Error) -> Self {
+        let message = e.to_string();
+        match e {
+            core::Error::Policy(_) => Self::InvalidPolicy(message),
+            core::Error::Frame(_) => Self::InvalidImage(message),
+            core::Error::Runtime(_) => Self::RuntimeUnavailable(message),
+        }
+    }
+}
+
+/// Runs `f`, turning a panic into [`ProofShotError::Internal`] so that none crosses the FFI.
+fn guard<T>(f: impl FnOnce() -> Result<T, ProofShotError>) -> Result<T, ProofShotError> {
+    catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|panic| {
+        let what = panic
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".to_owned());
+        log::error!("internal error: {what}");
+        Err(ProofShotError::Internal(format!("internal error: {what}")))
+    })
+}
+
+/// Judges delivery photos by a policy, with the models embedded in the library. Create one and
+/// share it: it is thread-safe, and concurrent calls are correct.
+#[derive(uniffi::Object)]
+pub struct Verifier {
+    inner: Arc<core::Verifier>,
+}
+
+#[uniffi::export]
+impl Verifier {
+    /// A verifier for `policy_json` (`null`: the built-in proof-of-delivery policy). ONNX
+    /// Runtime is loaded from `runtime_library_path` when given, else from the usual places
+    /// (`ORT_DYLIB_PATH`, beside the executable, the app's native library folder).
+    #[uniffi::constructor(default(policy_json = None, runtime_library_path = None))]
+    pub fn new(policy_json: Option<String>, runtime_library_path: Option<String>) -> Result<Arc<Self>, ProofShotError> {
+        guard(|| {
+            let policy = match policy_json {
+                None => core::Policy::default_policy(),
+                Some(json) => core::Policy::from_json(&json).map_err(core::Error::from)?,
+            };
+            let config =
+                core::VerifierConfig { runtime_library: runtime_library_path.map(Into::into), ..Default::default() };
+            Ok(Arc::new(Self { inner: Arc::new(core::Verifier::new(policy, config)?) }))
+        })
+    }
+
+    /// Verifies an encoded photo (JPEG, PNG or WebP; EXIF orientation applied).
+    pub fn verify_photo(&self, bytes: Vec<u8>) -> Result<Verdict, ProofShotError> {
+        guard(|| Ok(self.inner.verify_encoded(&bytes)?.into()))
+    }
+
+    /// Verifies a camera frame (CameraX `ImageProxy`, iOS `CVPixelBuffer` planes).
+    pub fn verify_frame(&self, frame: CameraFrame) -> Result<Verdict, ProofShotError> {
+        guard(|| frame.with_raw(|raw| Ok(self.inner.verify_raw(raw)?.into())))
+    }
+
+    /// A delivery session for one stop, counting attempts against the policy's `maxAttempts`.
+    pub fn start_session(&self) -> Arc<DeliverySession> {
+        Arc::new(DeliverySession {
+            verifier: self.inner.clone(),
+            state: Mutex::new(core::DeliverySession::new(self.inner.policy())),
+        })
+    }
+
+    /// The id of the policy in force.
+    pub fn policy_id(&self) -> String {
+        self.inner.policy().id.clone()
+    }
+}
+
+/// One delivery stop: each photo is verified and counted, and the decision says what the app
+/// does next. An unreadable photo is an error and does not count as an attempt.
+#[derive(uniffi::Object)]
+pub struct DeliverySession {
+    verifier: Arc<core::Verifier>,
+    state: Mutex<core::DeliverySession>,
+}
+
+impl DeliverySession {
+    fn submit(
+        &self,
+        verify: impl FnOnce(&core::Verifier) -> core::Result<core::Verdict>,
+    ) -> Result<Decision, ProofShotError> {
+        guard(|| {
+            // verify before taking the lock: a slow model run must not block `remaining()`
+            let verdict = verify(&self.verifier)?;
+            let mut state = self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let decision = state
+                .record(self.verifier.policy(), &verdict)
+                .map_err(|e| ProofShotError::SessionFinished(e.to_string()))?;
+            Ok(Decision::new(decision, verdict.into()))
+        })
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, core::DeliverySession> {
+        self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+#[uniffi::export]
+impl DeliverySession {
+    /// Verifies and counts an encoded photo.
+    pub fn submit_photo(&self, bytes: Vec<u8>) -> Result<Decision, ProofShotError> {
+        self.submit(|v| v.verify_encoded(&bytes))
+    }
+
+    /// Verifies and counts a camera frame.
+    pub fn submit_frame(&self, frame: CameraFrame) -> Result<Decision, ProofShotError> {
+        guard(|| frame.with_raw(|raw| self.submit(|v| v.verify_raw(raw))))
+    }
+
+    /// Attempts counted so far.
+    pub fn attempts_used(&self) -> u32 {
+        self.state().attempts_used()
+    }
+
+    /// Attempts still allowed (0 once the stop is settled).
+    pub fn remaining(&self) -> u32 {
+        self.state().remaining()
+    }
+
+    /// Whether the stop is settled (accepted, sent to review or auto-approved).
+    pub fn is_finished(&self) -> bool {
+        self.state().is_finished()
+    }
+}
+
+/// The SDK's version.
+#[uniffi::export]
+pub fn sdk_version() -> String {
+    env!("CARGO_PKG_VERSION").to_owned()
+}

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Compiles the generated Kotlin bindings with the JVM kotlinc and runs the JUnit 5 tests
+# against the host cdylib. Installs what it needs where missing: kotlinc from the npm package
+# kotlin-compiler@2.4.20 (into .cache/), JNA and JUnit 5 from Debian (libjna-java, junit5).
+# Ends with a plain "N passed, N failed" line.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+
+KOTLIN_VERSION=2.4.20
+kotlin_home=.cache/kotlinc-$KOTLIN_VERSION
+if [ ! -x "$kotlin_home/bin/kotlinc" ]; then
+  tmp=$(mktemp -d)
+  (cd "$tmp" && npm pack --silent "kotlin-compiler@$KOTLIN_VERSION" >/dev/null)
+  mkdir -p "$kotlin_home.part" && tar xzf "$tmp"/kotlin-compiler-*.tgz -C "$kotlin_home.part" --strip-components=1
+  rm -rf "$tmp" "$kotlin_home" && mv "$kotlin_home.part" "$kotlin_home"
+fi
+jars=(/usr/share/java/jna.jar /usr/share/java/junit-platform-console-standalone.jar)
+for j in "${jars[@]}"; do
+  if [ ! -f "$j" ]; then
+    echo "installing libjna-java and junit5 (apt) ..."
+    (apt-get install -y -q libjna-java junit5 >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q libjna-java junit5 >/dev/null; }) \
+      || { echo "kotlin-test: cannot install JNA and JUnit 5 (need apt-get as root)" >&2; exit 1; }
+    break
+  fi
+done
+
+scripts/bindings.sh kotlin >/dev/null
+cargo build --release --locked -p proofshot-cli
+samples=.cache/kotlin-samples
+target/release/proofshot samples "$samples" >/dev/null
+
+build=.cache/kotlin-build
+rm -rf "$build" && mkdir -p "$build"
+cp="/usr/share/java/jna.jar:/usr/share/java/junit-platform-console-standalone.jar"
+"$kotlin_home/bin/kotlinc" -nowarn -jvm-target 17 -cp "$cp" -d "$build/test.jar" \
+  out/kotlin/dev/proofshot/proofshot.kt bindings/kotlin/src/test/kotlin/dev/proofshot/ProofShotTest.kt 2>&1 \
+  | grep -v "^warning:" || true
+[ -f "$build/test.jar" ] || { echo "kotlin-test: compilation failed" >&2; exit 1; }
+
+export ORT_DYLIB_PATH=${ORT_DYLIB_PATH:-$root/.cache/onnxruntime/1.31.1/libonnxruntime.so}
+set +e
+java -Djna.library.path="$root/out/kotlin" -Dproofshot.samples="$samples" \
+  -cp "$build/test.jar:$cp:$kotlin_home/lib/kotlin-stdlib.jar" \
+  org.junit.platform.console.ConsoleLauncher --disable-banner --disable-ansi-colors --details=tree \
+  --select-class dev.proofshot.ProofShotTest > "$build/report.txt" 2>&1
+status=$?
+set -e
+cat "$build/report.txt"
+passed=$(sed -n 's/.*\[ *\([0-9]*\) tests successful.*/\1/p' "$build/report.txt")
+failed=$(sed -n 's/.*\[ *\([0-9]*\) tests failed.*/\1/p' "$build/report.txt")
+echo "kotlin: ${passed:-0} passed, ${failed:-0} failed"
+exit $status
