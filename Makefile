@@ -64,7 +64,8 @@ bench: build
 
 fuzz:
 	cd fuzz && for t in policy encoded raw; do \
-	  cargo +nightly fuzz run -O $$t corpus/$$t -- -max_total_time=$(FUZZ_SECONDS) -timeout=30 || exit 1; done
+	  mkdir -p corpus/$$t seeds/$$t; \
+	  cargo +nightly fuzz run -O $$t corpus/$$t seeds/$$t -- -max_total_time=$(FUZZ_SECONDS) -timeout=30 || exit 1; done
 
 train-quality:
 	python3 -m venv .cache/train-venv
