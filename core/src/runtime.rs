@@ -2,7 +2,9 @@
 //!
 //! ONNX Runtime is loaded at run time (`ort`'s `load-dynamic`), never linked or downloaded.
 //! The library is looked for, in order: the path the app passes, `ORT_DYLIB_PATH`, beside the
-//! running executable, and the project's cache that `scripts/setup-ort.sh` fills.
+//! running executable, the project's cache that `scripts/setup-ort.sh` fills, and finally by
+//! its bare name through the system loader (on Android that finds the `libonnxruntime.so` that
+//! Microsoft's AAR puts in the app's native library folder).
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -18,7 +20,7 @@ pub const ONNXRUNTIME_VERSION: &str = "1.31.1";
 pub enum RuntimeError {
     /// No ONNX Runtime library at any of the places looked in.
     #[error(
-        "ONNX Runtime {ONNXRUNTIME_VERSION} not found (looked in: {}); run `scripts/setup-ort.sh` to fetch it, or set ORT_DYLIB_PATH to the path of {}",
+        "ONNX Runtime {ONNXRUNTIME_VERSION} not found (looked in: {}, and the system library path); run `scripts/setup-ort.sh` to fetch it, or set ORT_DYLIB_PATH to the path of {}",
         .tried.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", "),
         library_file_name()
     )]
@@ -104,7 +106,17 @@ impl Runtime {
             Some(p) => return Err(RuntimeError::NotFound { tried: vec![p.to_path_buf()] }),
             None => {
                 let tried = search_path();
-                tried.iter().find(|p| p.is_file()).cloned().ok_or(RuntimeError::NotFound { tried })?
+                match tried.iter().find(|p| p.is_file()) {
+                    Some(p) => p.clone(),
+                    // the system loader's own search: the app's native libraries, LD_LIBRARY_PATH
+                    None => match ort::init_from(library_file_name()) {
+                        Ok(_) => PathBuf::from(library_file_name()),
+                        Err(e) => {
+                            log::debug!("no ONNX Runtime on the system library path: {e}");
+                            return Err(RuntimeError::NotFound { tried });
+                        }
+                    },
+                }
             }
         };
         let load_err = |detail: String| RuntimeError::Load { path: path.clone(), detail };
