@@ -15,4 +15,5 @@ cargo build --release --locked -p proofshot-cli
 PROOFSHOT_CLI="$root/target/release/proofshot" "$venv/bin/python" -m pytest -q bindings/python/tests
 
 scripts/bindings.sh swift >/dev/null
-"$venv/bin/python" scripts/swift-check.py out/swift/ProofShot.swift
+"$venv/bin/python" scripts/swift-check.py out/swift/ProofShot.swift bindings/swift/Package.swift \
+  bindings/swift/Tests/ProofShotTests/ProofShotTests.swift
