@@ -81,7 +81,7 @@ fn decode_jpeg(bytes: &[u8], limits: &Limits) -> Result<Frame> {
 
     let channels = match info.pixel_format {
         jpeg_decoder::PixelFormat::L8 => Channels::Gray8,
-        jpeg_decoder::PixelFormat::L16 => Channels::Gray16Be,
+        jpeg_decoder::PixelFormat::L16 => Channels::Gray16Ne,
         jpeg_decoder::PixelFormat::RGB24 => Channels::Rgb8,
         jpeg_decoder::PixelFormat::CMYK32 => Channels::Cmyk8,
     };
@@ -179,11 +179,13 @@ fn decode_webp(bytes: &[u8], limits: &Limits) -> Result<Frame> {
 #[derive(Clone, Copy)]
 enum Channels {
     Gray8,
-    Gray16Be,
+    /// 16-bit grey in native byte order, as jpeg-decoder returns lossless 9-16 bit JPEGs.
+    Gray16Ne,
     GrayA8,
     Rgb8,
     Rgba8,
-    /// Adobe-style CMYK as jpeg-decoder returns it (already inverted: 255 means no ink).
+    /// CMYK as jpeg-decoder returns it: standard values (0 = no ink), Adobe's inverted storage
+    /// already undone.
     Cmyk8,
 }
 
@@ -191,7 +193,7 @@ impl Channels {
     fn bytes_per_pixel(self) -> usize {
         match self {
             Self::Gray8 => 1,
-            Self::Gray16Be | Self::GrayA8 => 2,
+            Self::Gray16Ne | Self::GrayA8 => 2,
             Self::Rgb8 => 3,
             Self::Rgba8 | Self::Cmyk8 => 4,
         }
@@ -202,12 +204,13 @@ impl Channels {
         let bpp = self.bytes_per_pixel();
         for (src, dst) in row.chunks_exact(bpp).zip(out.chunks_exact_mut(3)) {
             match self {
-                Self::Gray8 | Self::Gray16Be | Self::GrayA8 => dst.fill(src[0]),
+                Self::Gray8 | Self::GrayA8 => dst.fill(src[0]),
+                Self::Gray16Ne => dst.fill((u16::from_ne_bytes([src[0], src[1]]) >> 8) as u8),
                 Self::Rgb8 | Self::Rgba8 => dst.copy_from_slice(&src[..3]),
                 Self::Cmyk8 => {
-                    let k = u16::from(src[3]);
+                    let k = 255 - u16::from(src[3]);
                     for (d, &c) in dst.iter_mut().zip(&src[..3]) {
-                        *d = ((u16::from(c) * k + 127) / 255) as u8;
+                        *d = (((255 - u16::from(c)) * k + 127) / 255) as u8;
                     }
                 }
             }

@@ -503,3 +503,17 @@ fn a_tiny_jpeg_claiming_a_huge_size_is_refused_before_decoding() {
         other => panic!("expected a corrupt-JPEG error, got {other:?}"),
     }
 }
+
+#[test]
+fn cmyk_jpeg_matches_the_rgb_original() {
+    // fuzz seeds made by PIL from one random image: lossless PNG, and the same image saved as
+    // a CMYK JPEG (Adobe marker, inverted storage)
+    let seeds = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz/seeds/encoded");
+    let read = |name: &str| std::fs::read(seeds.join(name)).expect("committed seed");
+    let rgb = Frame::from_encoded(&read("rgb.png"), &Limits::default()).expect("png");
+    let cmyk = Frame::from_encoded(&read("cmyk.jpg"), &Limits::default()).expect("cmyk jpeg");
+    assert_eq!((cmyk.width(), cmyk.height()), (rgb.width(), rgb.height()));
+    let diff: u64 = rgb.rgb().iter().zip(cmyk.rgb()).map(|(&a, &b)| u64::from(a.abs_diff(b))).sum();
+    let mean = diff as f64 / rgb.rgb().len() as f64;
+    assert!(mean < 12.0, "mean difference {mean} from the original");
+}
