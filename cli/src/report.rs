@@ -82,11 +82,11 @@ pub(crate) fn render(policy: &Policy, outcomes: &[Outcome], figures: &Value, mod
     format!(
         "<!doctype html><html><head><meta charset=\"utf-8\"><title>ProofShot eval</title><style>\
 body{{font:14px system-ui,sans-serif;margin:24px;background:#f8fafc;color:#0f172a}}\
-.grid{{display:flex;flex-wrap:wrap;gap:12px}}.card{{background:#fff;border:1px solid #e2e8f0;border-radius:8px;padding:8px;width:460px;display:flex;gap:8px}}\
-.card.wrong{{border:2px solid #ef4444}}img{{max-width:220px;max-height:220px;border-radius:4px}}\
+.grid{{display:flex;flex-wrap:wrap;gap:12px}}.card{{background:#fff;border:1px solid #e2e8f0;border-radius:8px;padding:8px;width:600px;display:flex;gap:10px;box-sizing:border-box}}\
+.card.wrong{{border:2px solid #ef4444}}img{{max-width:220px;max-height:220px;border-radius:4px;flex:none}}.meta{{flex:1;min-width:0}}\
 .pill{{color:#fff;border-radius:10px;padding:1px 8px;font-size:12px}}.err{{background:#64748b}}\
-table{{border-collapse:collapse;margin-top:6px;font-size:12px}}td,th{{padding:1px 6px;text-align:left}}tr.bad td{{color:#b91c1c}}\
-</style></head><body><h1>ProofShot eval · policy {}</h1><p>{summary}</p><p>Mistakes first (red border).</p><div class=\"grid\">\n{cards}</div></body></html>\n",
+table{{border-collapse:collapse;margin-top:6px;font-size:12px;width:100%}}td,th{{padding:1px 4px;text-align:left;white-space:nowrap}}tr.bad td{{color:#b91c1c}}\
+</style></head><body><h1>ProofShot eval · policy {}</h1><p>{summary}</p><p>Mistakes first (red border). Criterion rows in red did not pass; <i>truth</i> is the label.</p><div class=\"grid\">\n{cards}</div></body></html>\n",
         esc(&policy.id)
     )
 }
