@@ -168,10 +168,12 @@ pub(crate) fn run(args: &Args) -> Result<u8, Failure> {
             Err(e) => (Err(format!("cannot read {}: {e}", path.display())), None),
             Ok(bytes) => match Frame::from_encoded(&bytes, verifier.limits()) {
                 Err(e) => (Err(format!("invalid image: {e}")), None),
-                Ok(frame) => (verifier.verify_frame(&frame).map_err(|e| e.to_string()), Some(frame.downscaled(220))),
+                Ok(frame) => {
+                    let thumbnail = args.html.is_some().then(|| frame.downscaled(220));
+                    (verifier.verify_frame(&frame).map_err(|e| e.to_string()), thumbnail)
+                }
             },
         };
-        let thumbnail = if args.html.is_some() { thumbnail } else { None };
         outcomes.push(Outcome { label, result, thumbnail });
     }
     if progress {
