@@ -4,7 +4,7 @@
 #               Python binding tests, Swift parse check, mobile compile check, accuracy guard
 #
 # Other targets: eval (cross-validated accuracy on ../shared/photos), bench, fuzz,
-# train-quality (retrain the image-quality model; about 30 minutes on two cores).
+# train-quality (retrain the image-quality model; about 40 minutes on two cores).
 
 CARGO ?= cargo
 PHOTOS ?= ../shared/photos
