@@ -101,27 +101,28 @@ impl Runtime {
         if let Some(rt) = loaded.as_ref() {
             return Ok(rt.clone());
         }
-        let path = match library {
-            Some(p) if p.exists() => p.to_path_buf(),
+        // `tried` is kept only when falling back to the system loader, to report what was looked at
+        let (path, tried) = match library {
+            Some(p) if p.exists() => (p.to_path_buf(), None),
             Some(p) => return Err(RuntimeError::NotFound { tried: vec![p.to_path_buf()] }),
             None => {
-                let tried = search_path();
-                match tried.iter().find(|p| p.is_file()) {
-                    Some(p) => p.clone(),
+                let candidates = search_path();
+                match candidates.iter().find(|p| p.is_file()) {
+                    Some(p) => (p.clone(), None),
                     // the system loader's own search: the app's native libraries, LD_LIBRARY_PATH
-                    None => match ort::init_from(library_file_name()) {
-                        Ok(_) => PathBuf::from(library_file_name()),
-                        Err(e) => {
-                            log::debug!("no ONNX Runtime on the system library path: {e}");
-                            return Err(RuntimeError::NotFound { tried });
-                        }
-                    },
+                    None => (PathBuf::from(library_file_name()), Some(candidates)),
                 }
             }
         };
         let load_err = |detail: String| RuntimeError::Load { path: path.clone(), detail };
         let env = ort::init_from(&path)
-            .map_err(|e| load_err(e.to_string()))?
+            .map_err(|e| match tried {
+                Some(tried) => {
+                    log::debug!("no ONNX Runtime on the system library path: {e}");
+                    RuntimeError::NotFound { tried }
+                }
+                None => load_err(e.to_string()),
+            })?
             .with_name("proofshot")
             .with_telemetry(false)
             .with_logger(Arc::new(forward_log))
