@@ -191,8 +191,8 @@ def main() -> None:
     t0 = time.time()
     x, y, groups = build_dataset(args.photos, rows)
     print(f"generated {len(x)} samples in {time.time() - t0:.0f}s; positives per label {y.sum(0).tolist()}", flush=True)
-    fold_of_sample = np.array([folds.get(g, -1) if g in folds else folds[next(r['id'] for r in rows if group_of(r) == g)]
-                               for g in groups])
+    # samples come from clear photos, which are originals: each group is a photo id
+    fold_of_sample = np.array([folds[g] for g in groups])
 
     print("training the shipped model on every photo", flush=True)
     export(train(x, y, SEED), args.out / "quality.onnx")
