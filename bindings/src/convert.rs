@@ -16,7 +16,7 @@ pub struct CriterionResult {
     /// Probability it holds, in [0, 1]; `null` when no model evaluated it.
     pub score: Option<f32>,
     /// `ok` when passed, else why not: `no_package`, `held_in_hand`, `in_vehicle`,
-    /// `no_location_context`, `too_dark`, `overexposed`, `blurry`, `not_a_photo`,
+    /// `not_placed`, `no_location_context`, `too_dark`, `overexposed`, `blurry`, `not_a_photo`,
     /// `reused_photo`, `not_evaluated`.
     pub reason: String,
     /// Whether it gates the verdict.
@@ -26,7 +26,7 @@ pub struct CriterionResult {
 /// A box a model found, in pixels of the photo as given (upright).
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct DetectedBox {
-    /// What it is (`package`, `hand`, `door`, ...).
+    /// What it is: `package` or `door`.
     pub label: String,
     /// Detector confidence in [0, 1].
     pub score: f32,
@@ -40,6 +40,79 @@ pub struct DetectedBox {
     pub height: f32,
 }
 
+/// What the driver should do next, for a live camera preview.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum GuidanceHint {
+    /// The frame would pass the policy: take the photo.
+    Ready,
+    /// The preview is (nearly) black.
+    TooDark,
+    /// The preview is blown out.
+    TooBright,
+    /// Blurred: the camera is moving or out of focus.
+    HoldStill,
+    /// The camera points at a screen, a printout or a drawing.
+    NotAPhoto,
+    /// No package in view.
+    NoPackage,
+    /// The package is still in a hand.
+    PackageInHand,
+    /// The package is in view but not set down at a delivery location.
+    SetPackageDown,
+    /// Nothing shows where the package was left: step back to show the door.
+    StepBack,
+}
+
+/// Live guidance for one preview frame.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct Guidance {
+    /// What to do next.
+    pub hint: GuidanceHint,
+    /// The hint's stable snake_case id (`ready`, `too_dark`, `too_bright`, `hold_still`,
+    /// `not_a_photo`, `no_package`, `package_in_hand`, `set_package_down`, `step_back`), for
+    /// apps that key their own localised copy by it.
+    pub id: String,
+    /// A short English instruction for the overlay.
+    pub message: String,
+    /// Whether the frame would pass the policy as it stands.
+    pub ready: bool,
+    /// The strongest package box, in pixels of the frame as given (upright), if any.
+    pub package: Option<DetectedBox>,
+    /// Time taken (frame conversion excluded), in milliseconds.
+    pub elapsed_ms: f64,
+}
+
+impl From<core::Guidance> for Guidance {
+    fn from(g: core::Guidance) -> Self {
+        let hint = match g.hint {
+            core::Hint::Ready => GuidanceHint::Ready,
+            core::Hint::TooDark => GuidanceHint::TooDark,
+            core::Hint::TooBright => GuidanceHint::TooBright,
+            core::Hint::HoldStill => GuidanceHint::HoldStill,
+            core::Hint::NotAPhoto => GuidanceHint::NotAPhoto,
+            core::Hint::NoPackage => GuidanceHint::NoPackage,
+            core::Hint::PackageInHand => GuidanceHint::PackageInHand,
+            core::Hint::SetPackageDown => GuidanceHint::SetPackageDown,
+            core::Hint::StepBack => GuidanceHint::StepBack,
+        };
+        Self {
+            hint,
+            id: g.hint.as_str().to_owned(),
+            message: g.hint.message().to_owned(),
+            ready: g.ready,
+            package: g.package.map(|d| DetectedBox {
+                label: d.label.to_owned(),
+                score: d.score,
+                x: d.x,
+                y: d.y,
+                width: d.w,
+                height: d.h,
+            }),
+            elapsed_ms: g.elapsed_ms,
+        }
+    }
+}
+
 /// The outcome of verifying one photo or frame.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct Verdict {
@@ -49,7 +122,8 @@ pub struct Verdict {
     pub compliant: bool,
     /// Every criterion of the policy, in its order.
     pub criteria: Vec<CriterionResult>,
-    /// The boxes behind the criteria (empty until the detection models land).
+    /// The boxes behind the criteria (packages and doors, in pixels of the photo as given,
+    /// upright), strongest first.
     pub boxes: Vec<DetectedBox>,
     /// The policy's success or failure message.
     pub message: String,
@@ -74,7 +148,18 @@ impl From<core::Verdict> for Verdict {
                 .collect(),
             category: v.category,
             compliant: v.compliant,
-            boxes: Vec::new(),
+            boxes: v
+                .boxes
+                .iter()
+                .map(|b| DetectedBox {
+                    label: b.label.to_owned(),
+                    score: b.score,
+                    x: b.x,
+                    y: b.y,
+                    width: b.width,
+                    height: b.height,
+                })
+                .collect(),
             message: v.message,
             elapsed_ms: v.elapsed_ms,
         }

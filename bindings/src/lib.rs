@@ -19,7 +19,9 @@ use proofshot_core as core;
 mod convert;
 mod logging;
 
-pub use convert::{CameraFrame, CriterionResult, Decision, DetectedBox, FrameFormat, FramePlane, Verdict};
+pub use convert::{
+    CameraFrame, CriterionResult, Decision, DetectedBox, FrameFormat, FramePlane, Guidance, GuidanceHint, Verdict,
+};
 pub use logging::{set_logger, LogLevel, Logger};
 
 uniffi::setup_scaffolding!();
@@ -105,6 +107,13 @@ impl Verifier {
     /// Verifies a camera frame (CameraX `ImageProxy`, iOS `CVPixelBuffer` planes).
     pub fn verify_frame(&self, frame: CameraFrame) -> Result<Verdict, ProofShotError> {
         guard(|| frame.with_raw(|raw| Ok(self.inner.verify_raw(raw)?.into())))
+    }
+
+    /// Live guidance for a camera preview frame: one hint (too dark, hold still, no package,
+    /// package in hand, step back, ready, ...) judged by this verifier's policy with models
+    /// run at a smaller size. Fast enough to call on every few preview frames.
+    pub fn guide(&self, frame: CameraFrame) -> Result<Guidance, ProofShotError> {
+        guard(|| frame.with_raw(|raw| Ok(self.inner.guide_raw(raw)?.into())))
     }
 
     /// A delivery session for one stop, counting attempts against the policy's `maxAttempts`.

@@ -80,10 +80,26 @@ pub(crate) fn run(args: &Args) -> Result<u8, Failure> {
     let policy = args.engine.policy()?;
     let verifier = args.engine.verifier_with(policy, None)?;
     verifier.verify_frame(&frame_hd)?; // warm-up
-    let (quality_ms, _) = time(n, || verifier.evidence(&frame_hd));
+    let (quality_ms, _) = time(n, || verifier.quality(&frame_hd));
+    let (vision_ms, _) = time(n, || verifier.vision(&frame_hd));
+    let mut stages: [Vec<f64>; 3] = Default::default();
+    for _ in 0..n {
+        let ms = verifier.vision_stage_ms(&frame_hd)?;
+        for (runs, v) in stages.iter_mut().zip(ms) {
+            runs.push(v);
+        }
+    }
+    let [vision_pre_ms, backbone_ms, heads_ms] = stages.map(median_ms);
     let (verify_hd_ms, _) = time(n, || verifier.verify_frame(&frame_hd));
     let (verify_12mp_ms, _) = time(n, || verifier.verify_frame(&frame_12mp));
     let (end_to_end_ms, _) = time(n, || verifier.verify_encoded(&jpeg_12mp));
+    // live guidance on a 640x480 NV21 preview frame, conversion included
+    let preview = fx::porch_scene(640, 480, 13).to_nv21();
+    let preview_planes = [Plane { data: &preview, row_stride: 640, pixel_stride: 1 }];
+    let preview_raw =
+        RawImage { width: 640, height: 480, format: PixelFormat::Nv21, planes: &preview_planes, rotation_degrees: 0 };
+    verifier.guide_raw(&preview_raw)?; // warm-up
+    let (guide_ms, _) = time(n, || verifier.guide_raw(&preview_raw));
     let total_peak = status_mib("VmHWM");
 
     let report = json!({
@@ -91,9 +107,15 @@ pub(crate) fn run(args: &Args) -> Result<u8, Failure> {
         "decode_12mp_jpeg_ms": decode_ms,
         "convert_1080p_rgba_ms": convert_ms,
         "quality_model_ms": quality_ms,
+        "vision_models_ms": vision_ms,
+        "vision_preprocess_ms": vision_pre_ms,
+        "backbone_model_ms": backbone_ms,
+        "heads_model_ms": heads_ms,
+        "model_bytes": verifier.models().total_bytes(),
         "verify_1080p_frame_ms": verify_hd_ms,
         "verify_12mp_frame_ms": verify_12mp_ms,
         "verify_12mp_jpeg_end_to_end_ms": end_to_end_ms,
+        "guide_640x480_nv21_ms": guide_ms,
         "rss_before_decode_mib": base_rss,
         "peak_rss_decode_mib": if resettable { decode_peak } else { None },
         "peak_rss_total_mib": total_peak,
@@ -108,9 +130,15 @@ pub(crate) fn run(args: &Args) -> Result<u8, Failure> {
     println!("  decode 12 MP JPEG (4000x3000, EXIF-rotated) to working frame  {decode_ms:8.2} ms");
     println!("  convert 1920x1080 RGBA camera frame (rotated 90°)            {convert_ms:8.2} ms");
     println!("  quality model (preprocess + inference)                         {quality_ms:8.2} ms");
+    println!("  vision models (preprocess + backbone + heads)                  {vision_ms:8.2} ms");
+    println!("    preprocess (1080p working frame to 300x300)                  {vision_pre_ms:8.2} ms");
+    println!("    backbone (MobileNetV2 features)                              {backbone_ms:8.2} ms");
+    println!("    heads (criteria, package/door detector, box decoding)        {heads_ms:8.2} ms");
     println!("  verify 1080p frame (decode excluded)                           {verify_hd_ms:8.2} ms");
     println!("  verify 12 MP frame (decode excluded)                           {verify_12mp_ms:8.2} ms");
     println!("  verify 12 MP JPEG end to end (decode + verify)                 {end_to_end_ms:8.2} ms");
+    println!("  guide 640x480 NV21 preview frame (conversion included)         {guide_ms:8.2} ms");
+    println!("models: {:.1} MB in all", verifier.models().total_bytes() as f64 / 1e6);
     println!("memory");
     println!("  resident before decoding                                       {}", mib(base_rss));
     if resettable {

@@ -8,8 +8,14 @@ fn round4(v: f32) -> f64 {
     (f64::from(v) * 10_000.0).round() / 10_000.0
 }
 
+/// Rounds a pixel coordinate to 1 decimal.
+fn round1(v: f32) -> f64 {
+    (f64::from(v) * 10.0).round() / 10.0
+}
+
 /// `{"path", "category", "compliant", "criteria": {id: {"passed", "score", "reason"}},
-/// "message", "elapsed_ms", "quality": {...}}`
+/// "boxes": [{"label", "score", "x", "y", "w", "h"}], "message", "elapsed_ms", "quality": {...}}`
+/// (boxes in pixels of the photo as given, upright)
 pub(crate) fn verdict(path: &str, v: &Verdict) -> Value {
     let mut criteria = Map::new();
     for c in &v.criteria {
@@ -29,6 +35,14 @@ pub(crate) fn verdict(path: &str, v: &Verdict) -> Value {
         "category": v.category,
         "compliant": v.compliant,
         "criteria": criteria,
+        "boxes": v.boxes.iter().map(|b| json!({
+            "label": b.label,
+            "score": round4(b.score),
+            "x": round1(b.x),
+            "y": round1(b.y),
+            "w": round1(b.width),
+            "h": round1(b.height),
+        })).collect::<Vec<_>>(),
         "message": v.message,
         "elapsed_ms": (v.elapsed_ms * 100.0).round() / 100.0,
     });

@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use proofshot_core::{Error, ModelBundle, Policy, Verifier, VerifierConfig};
+use proofshot_core::{Error, ModelBundle, Policy, Verifier, VerifierConfig, MODEL_FILES};
 
 /// Exit codes scripts can rely on.
 pub(crate) mod exit {
@@ -36,13 +36,16 @@ POLICY
   criterion passes only on clear evidence (score >= 0.70); a warning criterion fails only on
   clear evidence (score < 0.30). Every photo gets exactly one category: all required criteria
   pass -> valid_pod; image_clear fails -> poor_photo; any other failure -> invalid_pod.
-  Criteria whose models have not landed yet report reason \"not_evaluated\" and never pass.
+  Reasons: no_package, held_in_hand, not_placed, no_location_context, too_dark, overexposed,
+  blurry, not_a_photo.
 
 OUTPUT (verify --format jsonl), one object per photo:
   {\"path\", \"category\", \"compliant\", \"criteria\": {ID: {\"passed\", \"score\", \"reason\"}},
-   \"message\", \"elapsed_ms\", \"quality\": {\"too_dark\", \"overexposed\", \"blurry\", \"not_a_photo\"}}
+   \"boxes\": [{\"label\", \"score\", \"x\", \"y\", \"w\", \"h\"}], \"message\", \"elapsed_ms\",
+   \"quality\": {\"too_dark\", \"overexposed\", \"blurry\", \"not_a_photo\"}}
   or, for a photo that could not be verified: {\"path\", \"error\", \"error_kind\"}.
-  score is null when not evaluated; elapsed_ms excludes decoding.
+  boxes (package, door) are in pixels of the photo as given, upright; elapsed_ms excludes
+  decoding.
 
 EXIT CODES
   0 every photo verified   1 some photos could not be verified   2 usage or policy error
@@ -71,7 +74,8 @@ pub(crate) struct EngineArgs {
     /// Path of the ONNX Runtime library (libonnxruntime.so / .dylib).
     #[arg(long, value_name = "FILE")]
     ort_lib: Option<PathBuf>,
-    /// Folder whose model files (quality.onnx, ...) replace the embedded ones.
+    /// Folder whose model files (quality.onnx, backbone.onnx, heads.onnx; any present) replace
+    /// the embedded ones.
     #[arg(long, value_name = "DIR")]
     models: Option<PathBuf>,
 }
@@ -134,13 +138,20 @@ impl EngineArgs {
         let dir = models_dir.or(self.models.as_deref());
         let mut models = ModelBundle::embedded();
         if let Some(d) = dir {
-            let quality = d.join("quality.onnx");
-            if !quality.is_file() {
-                return Err(Failure::usage(format!("no quality.onnx in {}", d.display())));
+            let mut found = 0;
+            for file in MODEL_FILES {
+                let path = d.join(file);
+                if !path.is_file() {
+                    continue;
+                }
+                let bytes =
+                    std::fs::read(&path).map_err(|e| Failure::usage(format!("cannot read {}: {e}", path.display())))?;
+                models = models.with_file(file, bytes, &path.display().to_string()).expect("a bundle file");
+                found += 1;
             }
-            let bytes = std::fs::read(&quality)
-                .map_err(|e| Failure::usage(format!("cannot read {}: {e}", quality.display())))?;
-            models = models.with_quality(bytes, &d.display().to_string());
+            if found == 0 {
+                return Err(Failure::usage(format!("no model file ({}) in {}", MODEL_FILES.join(", "), d.display())));
+            }
         }
         let config = VerifierConfig { runtime_library: self.ort_lib.clone(), models, ..Default::default() };
         Ok(Verifier::new(policy, config)?)

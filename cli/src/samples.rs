@@ -19,6 +19,7 @@ pub(crate) fn run(args: &Args) -> Result<u8, Failure> {
     let files: Vec<(&str, Vec<u8>)> = vec![
         ("porch.jpg", fx::encode_jpeg(&porch, 90, None)),
         ("porch-dim.jpg", fx::encode_jpeg(&fx::darken(&porch, 0.35, 2.0, 1), 88, None)),
+        ("empty-porch.jpg", fx::encode_jpeg(&fx::empty_porch(1600, 1200, 7), 90, None)),
         ("black.jpg", fx::encode_jpeg(&fx::darken(&porch, 0.01, 1.0, 2), 85, None)),
         ("blurred.jpg", fx::encode_jpeg(&fx::box_blur(&porch, 40), 85, None)),
         ("overexposed.jpg", fx::encode_jpeg(&fx::overexpose(&porch, 0.06), 85, None)),

@@ -39,15 +39,21 @@ fn verify_jsonl_contract_and_verdicts() {
     let o = proofshot(&["verify", "--format", "jsonl", samples().to_str().expect("utf-8")]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let rows = jsonl(&o);
-    assert_eq!(rows.len(), 6);
+    assert_eq!(rows.len(), 7);
     for r in &rows {
-        for key in ["path", "category", "compliant", "criteria", "message", "elapsed_ms"] {
+        for key in ["path", "category", "compliant", "criteria", "boxes", "message", "elapsed_ms"] {
             assert!(r.get(key).is_some(), "missing {key} in {r}");
         }
         for id in ["package_visible", "package_placed", "location_identifiable", "image_clear"] {
             let c = &r["criteria"][id];
             assert!(c["passed"].is_boolean() && c["reason"].is_string(), "{c}");
-            assert!(c["score"].is_number() || c["score"].is_null());
+            assert!(c["score"].as_f64().is_some_and(|s| (0.0..=1.0).contains(&s)), "{c}");
+        }
+        for b in r["boxes"].as_array().expect("boxes is a list") {
+            assert!(["package", "door"].contains(&b["label"].as_str().expect("label")), "{b}");
+            for key in ["score", "x", "y", "w", "h"] {
+                assert!(b[key].as_f64().is_some_and(|v| v >= 0.0), "{key} in {b}");
+            }
         }
     }
     let by_name =
@@ -62,12 +68,14 @@ fn verify_jsonl_contract_and_verdicts() {
         assert_eq!(r["category"], "poor_photo", "{r}");
         assert_eq!(r["criteria"]["image_clear"]["reason"], reason, "{r}");
     }
-    for name in ["porch.jpg", "porch-dim.jpg"] {
-        let r = by_name(name);
-        assert_eq!(r["criteria"]["image_clear"]["passed"], true, "{r}");
-        assert_eq!(r["criteria"]["package_visible"]["reason"], "not_evaluated");
-        assert_eq!(r["compliant"], false);
-    }
+    let r = by_name("porch.jpg");
+    assert_eq!((&r["category"], &r["compliant"]), (&Value::from("valid_pod"), &Value::from(true)), "{r}");
+    let labels: Vec<&str> = r["boxes"].as_array().expect("boxes").iter().filter_map(|b| b["label"].as_str()).collect();
+    assert!(labels.contains(&"package") && labels.contains(&"door"), "{r}");
+    let r = by_name("empty-porch.jpg");
+    assert_eq!(r["category"], "invalid_pod", "{r}");
+    assert_eq!(r["criteria"]["package_visible"]["reason"], "no_package", "{r}");
+    assert_eq!(by_name("porch-dim.jpg")["criteria"]["image_clear"]["passed"], true);
 }
 
 #[test]
@@ -124,7 +132,9 @@ fn a_missing_runtime_is_exit_3_with_the_fix() {
 #[test]
 fn help_explains_policy_output_and_exit_codes() {
     let out = stdout(&proofshot(&["--help"]));
-    for needle in ["POLICY", "valid_pod", "poor_photo", "not_evaluated", "EXIT CODES", "elapsed_ms", "ORT_DYLIB_PATH"] {
+    for needle in
+        ["POLICY", "valid_pod", "poor_photo", "held_in_hand", "boxes", "EXIT CODES", "elapsed_ms", "ORT_DYLIB_PATH"]
+    {
         assert!(out.contains(needle), "--help lacks {needle}");
     }
 }
@@ -132,8 +142,8 @@ fn help_explains_policy_output_and_exit_codes() {
 fn write_labels(dir: &Path) {
     let csv = "id,file,category,package_visible,package_placed,location_identifiable,image_clear,note\n\
                p1,porch.jpg,valid_pod,1,1,1,1,\"rendered, not real\"\n\
-               p2,porch-dim.jpg,valid_pod,1,1,1,1,\n\
-               b1,black.jpg,poor_photo,0,0,0,0,\n\
+               e1,empty-porch.jpg,invalid_pod,0,0,1,1,\n\
+               b1,black.jpg,valid_pod,1,1,1,1,deliberately mislabelled: the report must show it first\n\
                b2,blurred.jpg,poor_photo,0,0,0,0,\n\
                s1,screenshot.png,poor_photo,0,0,0,0,\n";
     std::fs::write(dir.join("labels.csv"), csv).expect("write");
@@ -159,18 +169,19 @@ fn eval_prints_figures_writes_json_and_html() {
     assert!(out.contains("confusion matrix") && out.contains("category accuracy"), "{out}");
     let f: Value = serde_json::from_str(&std::fs::read_to_string(&json).expect("json written")).expect("json");
     assert_eq!(f["photos"], 5);
-    // the poor photos are judged poor; the valid ones cannot be valid until every model lands
-    assert_eq!(f["confusion"]["poor_photo"]["poor_photo"], 3);
-    assert_eq!(f["confusion"]["valid_pod"]["invalid_pod"], 2);
-    assert_eq!(f["accuracy"], 0.6);
-    assert_eq!(f["false_accepts"], 0);
+    assert_eq!(f["confusion"]["valid_pod"]["valid_pod"], 1);
+    assert_eq!(f["confusion"]["invalid_pod"]["invalid_pod"], 1);
+    assert_eq!(f["confusion"]["poor_photo"]["poor_photo"], 2);
+    assert_eq!(f["confusion"]["valid_pod"]["poor_photo"], 1, "the mislabelled black photo");
+    assert_eq!(f["accuracy"], 0.8);
+    assert_eq!((&f["false_accepts"], &f["false_rejects"]), (&Value::from(0), &Value::from(1)));
     assert_eq!(f["criteria"]["image_clear"]["fail_recall"], 1.0);
-    assert_eq!(f["criteria"]["image_clear"]["pass_recall"], 1.0);
-    assert_eq!(f["criteria"]["package_visible"]["evaluated"], 0);
+    assert_eq!(f["criteria"]["package_visible"]["evaluated"], 5);
     let page = std::fs::read_to_string(&html).expect("html written");
     assert!(page.contains("data:image/jpeg;base64,") && page.contains("p1") && page.contains("wrong"));
-    // mistakes first: the two valid photos judged invalid precede the poor ones
-    assert!(page.find(">p1<").expect("p1") < page.find(">b1<").expect("b1"));
+    assert!(page.contains("class=\"box package\"") && page.contains("class=\"box door\""), "boxes drawn");
+    // mistakes first: the mislabelled photo precedes the correct ones
+    assert!(page.find(">b1<").expect("b1") < page.find(">p1<").expect("p1"));
 }
 
 #[test]

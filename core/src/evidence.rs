@@ -13,6 +13,8 @@ pub enum Reason {
     HeldInHand,
     /// The package is inside a vehicle.
     InVehicle,
+    /// The package is not set down at a delivery location (on a shelf, a trolley, a seat).
+    NotPlaced,
     /// Nothing identifies a delivery location.
     NoLocationContext,
     /// Completely or almost completely black.
@@ -37,6 +39,7 @@ impl Reason {
             Self::NoPackage => "no_package",
             Self::HeldInHand => "held_in_hand",
             Self::InVehicle => "in_vehicle",
+            Self::NotPlaced => "not_placed",
             Self::NoLocationContext => "no_location_context",
             Self::TooDark => "too_dark",
             Self::Overexposed => "overexposed",

@@ -24,6 +24,7 @@
 mod decode;
 mod evidence;
 mod frame;
+mod guide;
 mod models;
 mod orientation;
 mod policy;
@@ -35,10 +36,12 @@ mod session;
 mod severity;
 mod verdict;
 mod verifier;
+mod vision;
 
 pub use evidence::{Evidence, EvidenceSet, Reason};
 pub use frame::{Frame, FrameError, Limits, PixelFormat, Plane, RawImage};
-pub use models::{hex_sha256, ModelBundle, MODEL_BUNDLE_VERSION};
+pub use guide::{Guidance, Hint};
+pub use models::{hex_sha256, ModelBundle, MODEL_BUNDLE_VERSION, MODEL_FILES};
 pub use orientation::Orientation;
 pub use policy::{
     Category, CategoryRole, Criterion, CriterionKind, Policy, PolicyError, UiCopy, DEFAULT_POLICY_JSON,
@@ -49,5 +52,6 @@ pub use resample::{working_size, WORKING_LONG_SIDE};
 pub use runtime::{library_file_name, project_cache_dir, search_path, Runtime, RuntimeError, ONNXRUNTIME_VERSION};
 pub use session::{Decision, DeliverySession, SessionFinished};
 pub use severity::{Severity, PASS_THRESHOLDS};
-pub use verdict::{judge, CriterionResult, Verdict};
-pub use verifier::{Error, Result, Verifier, VerifierConfig};
+pub use verdict::{judge, BoundingBox, CriterionResult, Verdict};
+pub use verifier::{evidence_from, Error, Findings, Result, Verifier, VerifierConfig};
+pub use vision::{Detection, VisionSignals, BACKBONE_SIDE, BOX_THRESHOLD, GUIDE_SIDE};

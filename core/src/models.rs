@@ -5,7 +5,11 @@ use std::borrow::Cow;
 use sha2::{Digest, Sha256};
 
 /// Version of the embedded model bundle; bumped whenever any model file changes.
-pub const MODEL_BUNDLE_VERSION: &str = "2026.11.1";
+pub const MODEL_BUNDLE_VERSION: &str = "2026.11.2";
+
+/// The model files a verifier runs, by file name, in the order they are hashed.
+pub const MODEL_FILES: [&str; 5] =
+    ["quality.onnx", "backbone.onnx", "heads.onnx", "backbone-guide.onnx", "heads-guide.onnx"];
 
 /// The ONNX files one verifier runs, as bytes. [`ModelBundle::embedded`] is what ships.
 #[derive(Clone)]
@@ -14,11 +18,19 @@ pub struct ModelBundle {
     pub version: String,
     /// The image-quality model (`quality.onnx`).
     pub quality: Cow<'static, [u8]>,
+    /// The frozen feature extractor the vision heads read (`backbone.onnx`).
+    pub backbone: Cow<'static, [u8]>,
+    /// The trained package/door detector and image-level heads (`heads.onnx`).
+    pub heads: Cow<'static, [u8]>,
+    /// The same backbone for the smaller live-guidance input (`backbone-guide.onnx`).
+    pub backbone_guide: Cow<'static, [u8]>,
+    /// The same heads for the guidance backbone's feature maps (`heads-guide.onnx`).
+    pub heads_guide: Cow<'static, [u8]>,
 }
 
 impl std::fmt::Debug for ModelBundle {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ModelBundle").field("version", &self.version).field("quality_sha256", &self.hashes()).finish()
+        f.debug_struct("ModelBundle").field("version", &self.version).field("sha256", &self.hashes()).finish()
     }
 }
 
@@ -34,20 +46,47 @@ impl ModelBundle {
         Self {
             version: MODEL_BUNDLE_VERSION.to_owned(),
             quality: Cow::Borrowed(include_bytes!("../../models/quality.onnx")),
+            backbone: Cow::Borrowed(include_bytes!("../../models/backbone.onnx")),
+            heads: Cow::Borrowed(include_bytes!("../../models/heads.onnx")),
+            backbone_guide: Cow::Borrowed(include_bytes!("../../models/backbone-guide.onnx")),
+            heads_guide: Cow::Borrowed(include_bytes!("../../models/heads-guide.onnx")),
         }
     }
 
-    /// The embedded models with the quality model replaced by `bytes` (a retrained or
-    /// cross-validation model); `version` names the replacement.
-    pub fn with_quality(mut self, bytes: Vec<u8>, version: &str) -> Self {
-        self.quality = Cow::Owned(bytes);
+    /// Replaces the model stored as `file` (one of [`MODEL_FILES`]) with `bytes` (a
+    /// retrained or cross-validation model); `version` names the replacement and is appended
+    /// to the bundle's version. `None` when `file` is not a model of the bundle.
+    pub fn with_file(mut self, file: &str, bytes: Vec<u8>, version: &str) -> Option<Self> {
+        let slot = match file {
+            "quality.onnx" => &mut self.quality,
+            "backbone.onnx" => &mut self.backbone,
+            "heads.onnx" => &mut self.heads,
+            "backbone-guide.onnx" => &mut self.backbone_guide,
+            "heads-guide.onnx" => &mut self.heads_guide,
+            _ => return None,
+        };
+        *slot = Cow::Owned(bytes);
         self.version = format!("{}+{version}", self.version);
-        self
+        Some(self)
     }
 
     /// Name and SHA-256 (hex) of every model in the bundle.
     pub fn hashes(&self) -> Vec<(&'static str, String)> {
-        vec![("quality", hex_sha256(&self.quality))]
+        vec![
+            ("quality", hex_sha256(&self.quality)),
+            ("backbone", hex_sha256(&self.backbone)),
+            ("heads", hex_sha256(&self.heads)),
+            ("backbone-guide", hex_sha256(&self.backbone_guide)),
+            ("heads-guide", hex_sha256(&self.heads_guide)),
+        ]
+    }
+
+    /// Total size of the model files in bytes.
+    pub fn total_bytes(&self) -> usize {
+        [&self.quality, &self.backbone, &self.heads, &self.backbone_guide, &self.heads_guide]
+            .iter()
+            .map(|m| m.len())
+            .sum()
     }
 }
 

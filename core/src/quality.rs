@@ -10,7 +10,7 @@ use ort::value::TensorRef;
 
 use crate::evidence::Reason;
 use crate::frame::Frame;
-use crate::resample::downscale_rgb;
+use crate::resample::square_rgb;
 use crate::runtime::{Runtime, RuntimeError};
 
 /// Side of the square input: the working frame is box-filtered and stretched to it.
@@ -55,19 +55,12 @@ impl QualitySignals {
 /// box-filtered and stretched to the square (no letterbox: flat padding would read as a
 /// rendered graphic).
 pub(crate) fn preprocess(frame: &Frame) -> Vec<f32> {
-    let side = INPUT_SIDE as usize;
-    let small = downscale_rgb(frame.rgb(), frame.width(), frame.height(), INPUT_SIDE, INPUT_SIDE);
-    let (sw, sh) = (frame.width().min(INPUT_SIDE) as usize, frame.height().min(INPUT_SIDE) as usize);
-    // frames smaller than the input on a side are stretched up by nearest neighbour
-    let mut out = vec![0f32; 3 * side * side];
-    for y in 0..side {
-        let sy = y * sh / side;
-        for x in 0..side {
-            let sx = x * sw / side;
-            let p = &small[(sy * sw + sx) * 3..(sy * sw + sx) * 3 + 3];
-            for c in 0..3 {
-                out[c * side * side + y * side + x] = f32::from(p[c]) / 255.0;
-            }
+    let plane = (INPUT_SIDE * INPUT_SIDE) as usize;
+    let square = square_rgb(frame, INPUT_SIDE);
+    let mut out = vec![0f32; 3 * plane];
+    for (i, p) in square.chunks_exact(3).enumerate() {
+        for c in 0..3 {
+            out[c * plane + i] = f32::from(p[c]) / 255.0;
         }
     }
     out

@@ -128,6 +128,28 @@ pub(crate) fn downscale_rgb(rgb: &[u8], w: u32, h: u32, dst_w: u32, dst_h: u32) 
     ds.finish().2
 }
 
+/// The frame box-filtered and stretched to a `side` x `side` RGB square (no letterbox), the
+/// form the models take; a frame smaller than `side` on an axis is stretched up by nearest
+/// neighbour.
+pub(crate) fn square_rgb(frame: &crate::frame::Frame, side: u32) -> Vec<u8> {
+    let small = downscale_rgb(frame.rgb(), frame.width(), frame.height(), side, side);
+    let (sw, sh) = (frame.width().min(side) as usize, frame.height().min(side) as usize);
+    let side = side as usize;
+    if (sw, sh) == (side, side) {
+        return small;
+    }
+    let mut out = vec![0u8; 3 * side * side];
+    for y in 0..side {
+        let sy = y * sh / side;
+        for x in 0..side {
+            let sx = x * sw / side;
+            out[(y * side + x) * 3..(y * side + x) * 3 + 3]
+                .copy_from_slice(&small[(sy * sw + sx) * 3..(sy * sw + sx) * 3 + 3]);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -31,6 +31,23 @@ impl CriterionResult {
     }
 }
 
+/// A box a model found, in pixels of the photo as given (upright, full resolution).
+#[derive(Debug, Clone, PartialEq)]
+pub struct BoundingBox {
+    /// What it is: `package` or `door`.
+    pub label: &'static str,
+    /// Detector confidence in [0, 1].
+    pub score: f32,
+    /// Left edge.
+    pub x: f32,
+    /// Top edge.
+    pub y: f32,
+    /// Width.
+    pub width: f32,
+    /// Height.
+    pub height: f32,
+}
+
 /// The outcome of verifying one photo.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Verdict {
@@ -48,6 +65,8 @@ pub struct Verdict {
     pub message: String,
     /// The quality model's raw findings.
     pub quality: Option<QualitySignals>,
+    /// The boxes behind the criteria (packages and doors), strongest first.
+    pub boxes: Vec<BoundingBox>,
     /// Time the verification took (decoding excluded), in milliseconds.
     pub elapsed_ms: f64,
 }
@@ -111,6 +130,7 @@ pub fn judge(policy: &Policy, evidence: &EvidenceSet) -> Verdict {
             policy.ui_copy.failure_message.clone()
         },
         quality: None,
+        boxes: Vec::new(),
         elapsed_ms: 0.0,
     }
 }

@@ -3,13 +3,15 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use crate::evidence::{Evidence, EvidenceSet};
+use crate::evidence::{Evidence, EvidenceSet, Reason};
 use crate::frame::{Frame, FrameError, Limits, RawImage};
+use crate::guide::{hint_for, Guidance, Hint};
 use crate::models::ModelBundle;
 use crate::policy::{Policy, PolicyError};
 use crate::quality::{QualityModel, QualitySignals};
 use crate::runtime::{Runtime, RuntimeError};
-use crate::verdict::{judge, Verdict};
+use crate::verdict::{judge, BoundingBox, Verdict};
+use crate::vision::{Detection, VisionModel, VisionSignals, BACKBONE_SIDE, GUIDE_SIDE};
 
 /// Everything that can go wrong verifying a photo.
 #[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
@@ -47,6 +49,8 @@ pub struct Verifier {
     limits: Limits,
     models: ModelBundle,
     quality: QualityModel,
+    vision: VisionModel,
+    guide: VisionModel,
 }
 
 impl std::fmt::Debug for Verifier {
@@ -60,8 +64,10 @@ impl Verifier {
     pub fn new(policy: Policy, config: VerifierConfig) -> Result<Self> {
         let runtime = Runtime::load(config.runtime_library.as_deref())?;
         let quality = QualityModel::new(&runtime, &config.models.quality)?;
+        let vision = VisionModel::new(&runtime, BACKBONE_SIDE, &config.models.backbone, &config.models.heads)?;
+        let guide = VisionModel::new(&runtime, GUIDE_SIDE, &config.models.backbone_guide, &config.models.heads_guide)?;
         log::debug!("verifier ready: policy {}, models {}", policy.id, config.models.version);
-        Ok(Self { policy, limits: config.limits, models: config.models, quality })
+        Ok(Self { policy, limits: config.limits, models: config.models, quality, vision, guide })
     }
 
     /// The policy it judges by.
@@ -94,24 +100,107 @@ impl Verifier {
     /// Verifies a frame. The verdict's `elapsed_ms` covers this call: models and judgement.
     pub fn verify_frame(&self, frame: &Frame) -> Result<Verdict> {
         let start = Instant::now();
-        let (evidence, quality) = self.evidence(frame)?;
-        let mut verdict = judge(&self.policy, &evidence);
-        verdict.quality = Some(quality);
+        let findings = self.findings(frame)?;
+        let mut verdict = judge(&self.policy, &findings.evidence);
+        verdict.quality = Some(findings.quality);
+        let (sw, sh) = frame.source_size();
+        verdict.boxes = findings
+            .vision
+            .detections
+            .iter()
+            .map(|d| BoundingBox {
+                label: d.label,
+                score: d.score,
+                x: d.x * sw as f32,
+                y: d.y * sh as f32,
+                width: d.w * sw as f32,
+                height: d.h * sh as f32,
+            })
+            .collect();
         verdict.elapsed_ms = start.elapsed().as_secs_f64() * 1000.0;
         log::debug!("verdict {} in {:.1} ms", verdict.category, verdict.elapsed_ms);
         Ok(verdict)
     }
 
-    /// Runs the models on a frame and gathers the evidence for every criterion.
-    ///
-    /// Only `image_clear` has a model so far: the package, hand and scene criteria are
-    /// reported as not evaluated, which never passes, so no verdict is compliant until
-    /// their models land.
-    pub fn evidence(&self, frame: &Frame) -> Result<(EvidenceSet, QualitySignals)> {
+    /// Runs every model on a frame and gathers the evidence for every criterion.
+    pub fn findings(&self, frame: &Frame) -> Result<Findings> {
         let quality = self.quality.run(frame)?;
-        let (reason, _) = quality.worst();
-        let evidence =
-            EvidenceSet { image_clear: Evidence::scored(quality.clear_score(), reason), ..Default::default() };
-        Ok((evidence, quality))
+        let vision = self.vision.run(frame)?;
+        let evidence = evidence_from(&quality, &vision);
+        Ok(Findings { evidence, quality, vision })
+    }
+
+    /// Live guidance for a camera preview frame: one hint, judged by this verifier's policy
+    /// on models run at a smaller size (fast enough for every few preview frames).
+    pub fn guide_raw(&self, image: &RawImage<'_>) -> Result<Guidance> {
+        let frame = Frame::from_raw(image, &self.limits)?;
+        self.guide(&frame)
+    }
+
+    /// Live guidance for a frame; see [`guide_raw`](Self::guide_raw). `elapsed_ms` covers the
+    /// models and the judgement.
+    pub fn guide(&self, frame: &Frame) -> Result<Guidance> {
+        let start = Instant::now();
+        let quality = self.quality.run(frame)?;
+        let vision = self.guide.run(frame)?;
+        let evidence = evidence_from(&quality, &vision);
+        let hint = hint_for(&self.policy, &evidence);
+        let (sw, sh) = frame.source_size();
+        let package = vision.detections.iter().find(|d| d.label == "package").map(|d| Detection {
+            x: d.x * sw as f32,
+            y: d.y * sh as f32,
+            w: d.w * sw as f32,
+            h: d.h * sh as f32,
+            ..*d
+        });
+        Ok(Guidance { hint, ready: hint == Hint::Ready, package, elapsed_ms: start.elapsed().as_secs_f64() * 1000.0 })
+    }
+
+    /// Runs only the image-quality model (for benchmarks and live guidance).
+    pub fn quality(&self, frame: &Frame) -> Result<QualitySignals> {
+        Ok(self.quality.run(frame)?)
+    }
+
+    /// Runs only the vision models (for benchmarks and live guidance).
+    pub fn vision(&self, frame: &Frame) -> Result<VisionSignals> {
+        Ok(self.vision.run(frame)?)
+    }
+
+    /// Runs the vision models timing each stage, for benchmarks: milliseconds for
+    /// preprocessing, the backbone and the heads (with box decoding), in that order.
+    pub fn vision_stage_ms(&self, frame: &Frame) -> Result<[f64; 3]> {
+        Ok(self.vision.run_timed(frame)?.1)
+    }
+}
+
+/// What the models found in one frame, and the evidence drawn from it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Findings {
+    /// The evidence for every criterion.
+    pub evidence: EvidenceSet,
+    /// The image-quality model's output.
+    pub quality: QualitySignals,
+    /// The vision models' output.
+    pub vision: VisionSignals,
+}
+
+/// Turns model outputs into evidence: each criterion's score is its model probability, and
+/// the reason names what most likely made it fail.
+pub fn evidence_from(quality: &QualitySignals, vision: &VisionSignals) -> EvidenceSet {
+    let (quality_reason, _) = quality.worst();
+    // A package that is not placed: held when the hand head says so, absent when the package
+    // head says there is none, otherwise somewhere that is not a delivery location.
+    let not_placed = if vision.held_in_hand >= 0.5 {
+        Reason::HeldInHand
+    } else if vision.package_visible < 0.5 {
+        Reason::NoPackage
+    } else {
+        Reason::NotPlaced
+    };
+    EvidenceSet {
+        package_visible: Evidence::scored(vision.package_visible, Reason::NoPackage),
+        package_placed: Evidence::scored(vision.package_placed, not_placed),
+        location_identifiable: Evidence::scored(vision.location_identifiable, Reason::NoLocationContext),
+        image_clear: Evidence::scored(quality.clear_score(), quality_reason),
     }
 }

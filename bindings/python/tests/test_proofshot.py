@@ -43,13 +43,17 @@ def test_verify_photo_maps_every_field(verifier, samples):
     assert v.compliant is False
     assert v.message == "Delivery photo needs another try"
     assert v.elapsed_ms > 0
-    assert v.boxes == []
+    for b in v.boxes:
+        assert b.label in ("package", "door")
+        assert 0.0 <= b.score <= 1.0 and b.x >= 0 and b.y >= 0 and b.width > 0 and b.height > 0
     c = criteria(v)
     assert list(c) == ["package_visible", "package_placed", "location_identifiable", "image_clear"]
     assert (c["image_clear"].passed, c["image_clear"].reason, c["image_clear"].required) == (False, "too_dark", True)
     assert 0.0 <= c["image_clear"].score < 0.3
     assert c["image_clear"].label == "Image is clear enough"
-    assert (c["package_visible"].score, c["package_visible"].reason) == (None, "not_evaluated")
+    visible = c["package_visible"]
+    assert 0.0 <= visible.score <= 1.0
+    assert visible.reason == ("ok" if visible.passed else "no_package")
 
 
 def test_verify_photo_reasons(verifier, samples):
@@ -85,6 +89,22 @@ def test_verify_frame_for_each_format(verifier):
                                         proofshot.FramePlane(bytes=uv, row_stride=w // 2, pixel_stride=1)],
                                 rotation_degrees=0)
     assert criteria(verifier.verify_frame(yuv))["image_clear"].reason == "too_dark"
+
+
+def test_guide_gives_one_hint_per_preview_frame(verifier):
+    dark = verifier.guide(rgba_frame(640, 480, 0))
+    assert (dark.hint, dark.id, dark.ready) == (proofshot.GuidanceHint.TOO_DARK, "too_dark", False)
+    assert dark.message and dark.elapsed_ms > 0
+    w, h = 640, 480
+    nv21 = proofshot.CameraFrame(width=w, height=h, format=proofshot.FrameFormat.NV21,
+                                 planes=[proofshot.FramePlane(bytes=bytes(w * h * 3 // 2), row_stride=w, pixel_stride=1)],
+                                 rotation_degrees=90)
+    assert verifier.guide(nv21).hint == proofshot.GuidanceHint.TOO_DARK
+    short = proofshot.CameraFrame(width=w, height=h, format=proofshot.FrameFormat.NV21,
+                                  planes=[proofshot.FramePlane(bytes=bytes(10), row_stride=w, pixel_stride=1)],
+                                  rotation_degrees=0)
+    with pytest.raises(proofshot.ProofShotError.InvalidImage):
+        verifier.guide(short)
 
 
 def test_invalid_policy_names_the_field():

@@ -41,8 +41,9 @@ final class ProofShotTests: XCTestCase {
         XCTAssertEqual(v.message, "Delivery photo needs another try")
         XCTAssertEqual(v.criteria.map(\.id), ["package_visible", "package_placed", "location_identifiable", "image_clear"])
         XCTAssertEqual(criterion(v, "image_clear").reason, "too_dark")
-        XCTAssertNil(criterion(v, "package_visible").score)
-        XCTAssertEqual(criterion(v, "package_visible").reason, "not_evaluated")
+        let visible = criterion(v, "package_visible")
+        XCTAssertNotNil(visible.score)
+        XCTAssertEqual(visible.reason, visible.passed ? "ok" : "no_package")
     }
 
     func testVerifyPhotoGivesTheRightReasons() throws {
@@ -61,6 +62,14 @@ final class ProofShotTests: XCTestCase {
         let y = Data(count: 64 * 48), vu = Data(repeating: 128, count: 64 * 24)
         let nv21 = CameraFrame(width: 64, height: 48, format: .nv21, planes: [FramePlane(bytes: y + vu, rowStride: 64, pixelStride: 1)], rotationDegrees: 270)
         XCTAssertEqual(criterion(try Self.verifier.verifyFrame(frame: nv21), "image_clear").reason, "too_dark")
+    }
+
+    func testGuideGivesOneHintPerPreviewFrame() throws {
+        let dark = try Self.verifier.guide(frame: rgbaFrame(640, 480, value: 0))
+        XCTAssertEqual(dark.hint, .tooDark)
+        XCTAssertEqual(dark.id, "too_dark")
+        XCTAssertFalse(dark.ready)
+        XCTAssertGreaterThan(dark.elapsedMs, 0)
     }
 
     func testErrorsArriveAsTheirVariants() throws {

@@ -6,7 +6,6 @@ import java.util.concurrent.Executors
 import org.junit.jupiter.api.AfterAll
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertFalse
-import org.junit.jupiter.api.Assertions.assertNull
 import org.junit.jupiter.api.Assertions.assertThrows
 import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.Test
@@ -52,7 +51,10 @@ class ProofShotTest {
         assertFalse(v.compliant)
         assertEquals("Delivery photo needs another try", v.message)
         assertTrue(v.elapsedMs > 0.0)
-        assertTrue(v.boxes.isEmpty())
+        for (b in v.boxes) {
+            assertTrue(b.label in setOf("package", "door"))
+            assertTrue(b.score in 0f..1f && b.x >= 0f && b.y >= 0f && b.width > 0f && b.height > 0f)
+        }
         assertEquals(listOf("package_visible", "package_placed", "location_identifiable", "image_clear"), v.criteria.map { it.id })
         val clear = v.criterion("image_clear")
         assertEquals("too_dark", clear.reason)
@@ -60,8 +62,9 @@ class ProofShotTest {
         assertTrue(clear.required)
         assertEquals("Image is clear enough", clear.label)
         assertTrue(clear.score!! < 0.3f)
-        assertNull(v.criterion("package_visible").score)
-        assertEquals("not_evaluated", v.criterion("package_visible").reason)
+        val visible = v.criterion("package_visible")
+        assertTrue(visible.score!! in 0f..1f)
+        assertEquals(if (visible.passed) "ok" else "no_package", visible.reason)
     }
 
     @Test
@@ -90,6 +93,22 @@ class ProofShotTest {
             listOf(FramePlane(y, w.toUInt(), 1u), FramePlane(uv, (w / 2).toUInt(), 1u), FramePlane(uv, (w / 2).toUInt(), 1u)), 0,
         )
         assertEquals("too_dark", verifier.verifyFrame(yuv).criterion("image_clear").reason)
+    }
+
+    @Test
+    fun guideGivesOneHintPerPreviewFrame() {
+        val dark = verifier.guide(rgbaFrame(640, 480, 0))
+        assertEquals(GuidanceHint.TOO_DARK, dark.hint)
+        assertEquals("too_dark", dark.id)
+        assertFalse(dark.ready)
+        assertTrue(dark.message.isNotEmpty() && dark.elapsedMs > 0.0)
+        val (w, h) = 640 to 480
+        val nv21 = CameraFrame(w.toUInt(), h.toUInt(), FrameFormat.NV21, listOf(FramePlane(ByteArray(w * h * 3 / 2), w.toUInt(), 1u)), 90)
+        assertEquals(GuidanceHint.TOO_DARK, verifier.guide(nv21).hint)
+        val err = assertThrows(ProofShotException.InvalidImage::class.java) {
+            verifier.guide(CameraFrame(w.toUInt(), h.toUInt(), FrameFormat.NV21, listOf(FramePlane(ByteArray(10), w.toUInt(), 1u)), 0))
+        }
+        assertTrue(err.message!!.isNotEmpty())
     }
 
     @Test
