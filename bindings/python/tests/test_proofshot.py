@@ -97,8 +97,9 @@ def test_guide_gives_one_hint_per_preview_frame(verifier):
     assert dark.message and dark.elapsed_ms > 0
     w, h = 640, 480
     nv21 = proofshot.CameraFrame(width=w, height=h, format=proofshot.FrameFormat.NV21,
-                                 planes=[proofshot.FramePlane(bytes=bytes(w * h * 3 // 2), row_stride=w, pixel_stride=1)],
-                                 rotation_degrees=90)
+                                 planes=[proofshot.FramePlane(bytes=bytes(w * h) + bytes([128]) * (w * h // 2),
+                                                              row_stride=w, pixel_stride=1)],
+                                 rotation_degrees=90)  # Y = 0, neutral chroma
     assert verifier.guide(nv21).hint == proofshot.GuidanceHint.TOO_DARK
     short = proofshot.CameraFrame(width=w, height=h, format=proofshot.FrameFormat.NV21,
                                   planes=[proofshot.FramePlane(bytes=bytes(10), row_stride=w, pixel_stride=1)],

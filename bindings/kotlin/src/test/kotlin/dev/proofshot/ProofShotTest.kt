@@ -103,7 +103,8 @@ class ProofShotTest {
         assertFalse(dark.ready)
         assertTrue(dark.message.isNotEmpty() && dark.elapsedMs > 0.0)
         val (w, h) = 640 to 480
-        val nv21 = CameraFrame(w.toUInt(), h.toUInt(), FrameFormat.NV21, listOf(FramePlane(ByteArray(w * h * 3 / 2), w.toUInt(), 1u)), 90)
+        val black = ByteArray(w * h) + ByteArray(w * h / 2) { 128.toByte() } // Y = 0, neutral chroma
+        val nv21 = CameraFrame(w.toUInt(), h.toUInt(), FrameFormat.NV21, listOf(FramePlane(black, w.toUInt(), 1u)), 90)
         assertEquals(GuidanceHint.TOO_DARK, verifier.guide(nv21).hint)
         val err = assertThrows(ProofShotException.InvalidImage::class.java) {
             verifier.guide(CameraFrame(w.toUInt(), h.toUInt(), FrameFormat.NV21, listOf(FramePlane(ByteArray(10), w.toUInt(), 1u)), 0))
