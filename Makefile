@@ -79,7 +79,7 @@ convert-backbone:
 	python3 -m venv .cache/convert-venv
 	.cache/convert-venv/bin/pip install -q -r models/vision/requirements-convert.txt
 	.cache/convert-venv/bin/python models/vision/convert_backbone.py --work .cache/backbone
-	.cache/convert-venv/bin/python models/vision/convert_backbone.py --work .cache/backbone --side 224 --out models/backbone-guide.onnx
+	.cache/convert-venv/bin/python models/vision/convert_backbone.py --work .cache/backbone --side 192 --out models/backbone-guide.onnx
 
 train-vision:
 	python3 -m venv .cache/train-venv

@@ -20,7 +20,7 @@ use crate::runtime::{Runtime, RuntimeError};
 /// and stretched to it.
 pub const BACKBONE_SIDE: u32 = 300;
 /// Side of the guidance backbone's input (the same network, run smaller for live preview).
-pub const GUIDE_SIDE: u32 = 224;
+pub const GUIDE_SIDE: u32 = 192;
 /// A detector peak below this is not reported as a box.
 pub const BOX_THRESHOLD: f32 = 0.3;
 /// At most this many boxes per label.
@@ -273,7 +273,7 @@ mod tests {
     #[test]
     fn grids_match_the_backbone() {
         assert_eq!(grids(BACKBONE_SIDE), (19, 10));
-        assert_eq!(grids(GUIDE_SIDE), (14, 7));
+        assert_eq!(grids(GUIDE_SIDE), (12, 6));
     }
 
     #[test]

@@ -19,7 +19,7 @@ Heads (input: the backbone's `features_s16` [1,576,19,19] and `features_s32` [1,
 - image-level `criteria` [1,4]: probabilities of package_visible, package_placed,
   location_identifiable and held_in_hand, from pooled backbone and detector features.
 
-At the guidance size (224 px) the maps are [1,576,14,14] and [1,1280,7,7] and the grid 14x14.
+At the guidance size (192 px) the maps are [1,576,12,12] and [1,1280,6,6] and the grid 12x12.
 
 Poor photos (image_clear = 0) are left out: the quality model judges them. CPU only; about
 20 minutes on two cores (feature maps are cached in .cache/).
@@ -45,7 +45,7 @@ from PIL import Image, ImageEnhance, ImageFilter, ImageOps
 
 SEED = 20261122
 SIDE = 300  # backbone input for verification (core/src/vision.rs BACKBONE_SIDE)
-GUIDE_SIDE = 224  # backbone input for live guidance (core/src/vision.rs GUIDE_SIDE)
+GUIDE_SIDE = 192  # backbone input for live guidance (core/src/vision.rs GUIDE_SIDE)
 WORK = 1024  # working frame long side (core/src/resample.rs WORKING_LONG_SIDE)
 GUIDE_VIEWS = 6  # augmented views per photo at the guidance size
 FOLDS = 5
@@ -117,7 +117,7 @@ def platt(logits: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarra
             return loss
 
         opt.step(closure)
-        scale[j], shift[j] = float(ab[0]), float(ab[1])
+        scale[j], shift[j] = float(ab[0].detach()), float(ab[1].detach())
     return scale, shift
 
 
@@ -128,6 +128,12 @@ def load_photo(path: Path) -> Image.Image:
     im = ImageOps.exif_transpose(Image.open(path)).convert("RGB")
     im.thumbnail((WORK, WORK), Image.BOX)
     return im
+
+
+def is_held(row: dict) -> bool:
+    """A parcel held in a hand or arms: the `held_in_hand` subgroup, or, where the subgroup was
+    not recorded, a labeller's note that starts with "held:"."""
+    return row["subgroup"] == "held_in_hand" or row["note"].startswith("held:")
 
 
 def read_boxes(path: Path) -> list[tuple[int, float, float, float, float]] | None:
@@ -239,7 +245,7 @@ def build(photos: Path, rows: list[dict], backbone: bytes, side: int, views: int
                 float(row["package_visible"]),
                 float(row["package_placed"]),
                 float(row["location_identifiable"]),
-                float(row["subgroup"] == "held_in_hand"),
+                float(is_held(row)),
             ]
             heat[i], box[i], pos[i], mask[i] = det_targets(moved, door_known, package_known, g16)
             owner[i], view_of[i] = k, v
@@ -382,7 +388,10 @@ def main() -> None:
     data = features(args, rows, args.out / "backbone.onnx", SIDE, args.views)
     guide = features(args, rows, args.out / "backbone-guide.onnx", GUIDE_SIDE, GUIDE_VIEWS)
     fold_of = np.array([folds[r["id"]] for r in rows])
-    labels = np.array([[float(r[c]) for c in CRITERIA[:3]] + [float(r["subgroup"] == "held_in_hand")] for r in rows])
+    labels = np.array([[float(r[c]) for c in CRITERIA[:3]] + [float(is_held(r))] for r in rows])
+    # image-level targets come from the labels as read now, not from the feature cache
+    for d in (data, guide):
+        d["labels"] = labels[d["owner"]].astype(np.float32)
 
     # every fold's heads, and out-of-fold logits for every photo at both sizes
     nets, oof, oof_guide = [], np.zeros((len(rows), len(CRITERIA))), np.zeros((len(rows), len(CRITERIA)))
