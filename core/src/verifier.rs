@@ -11,7 +11,7 @@ use crate::policy::{Policy, PolicyError};
 use crate::quality::{QualityModel, QualitySignals};
 use crate::runtime::{Runtime, RuntimeError};
 use crate::verdict::{judge, BoundingBox, Verdict};
-use crate::vision::{Detection, VisionModel, VisionSignals, BACKBONE_SIDE, GUIDE_SIDE};
+use crate::vision::{VisionModel, VisionSignals, BACKBONE_SIDE, GUIDE_SIDE};
 
 /// Everything that can go wrong verifying a photo.
 #[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
@@ -108,13 +108,9 @@ impl Verifier {
             .vision
             .detections
             .iter()
-            .map(|d| BoundingBox {
-                label: d.label,
-                score: d.score,
-                x: d.x * sw as f32,
-                y: d.y * sh as f32,
-                width: d.w * sw as f32,
-                height: d.h * sh as f32,
+            .map(|d| {
+                let p = d.scaled(sw, sh);
+                BoundingBox { label: p.label, score: p.score, x: p.x, y: p.y, width: p.w, height: p.h }
             })
             .collect();
         verdict.elapsed_ms = start.elapsed().as_secs_f64() * 1000.0;
@@ -146,13 +142,7 @@ impl Verifier {
         let evidence = evidence_from(&quality, &vision);
         let hint = hint_for(&self.policy, &evidence);
         let (sw, sh) = frame.source_size();
-        let package = vision.detections.iter().find(|d| d.label == "package").map(|d| Detection {
-            x: d.x * sw as f32,
-            y: d.y * sh as f32,
-            w: d.w * sw as f32,
-            h: d.h * sh as f32,
-            ..*d
-        });
+        let package = vision.detections.iter().find(|d| d.label == "package").map(|d| d.scaled(sw, sh));
         Ok(Guidance { hint, ready: hint == Hint::Ready, package, elapsed_ms: start.elapsed().as_secs_f64() * 1000.0 })
     }
 

@@ -47,6 +47,14 @@ pub struct Detection {
     pub h: f32,
 }
 
+impl Detection {
+    /// The same box in the pixels of an image `width` x `height`.
+    pub fn scaled(&self, width: u32, height: u32) -> Self {
+        let (w, h) = (width as f32, height as f32);
+        Self { x: self.x * w, y: self.y * h, w: self.w * w, h: self.h * h, ..*self }
+    }
+}
+
 /// What the vision models found: independent probabilities in [0, 1], and the boxes.
 #[derive(Debug, Clone, PartialEq)]
 pub struct VisionSignals {

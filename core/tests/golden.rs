@@ -6,27 +6,16 @@
 //! real photos. Needs ONNX Runtime: run `scripts/setup-ort.sh` (the README's test command
 //! does).
 
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 
-use proofshot_core::{
-    BoundingBox, CriterionKind, Frame, Hint, Limits, PixelFormat, Plane, Policy, RawImage, Reason, Verdict, Verifier,
-    VerifierConfig,
-};
+use proofshot_core::{BoundingBox, CriterionKind, Frame, Hint, Limits, PixelFormat, Plane, RawImage, Reason, Verdict};
 use proofshot_fixtures::{self as fx, Rgb};
+
+mod common;
+use common::verifier;
 
 const W: u32 = 1200;
 const H: u32 = 900;
-
-fn verifier() -> Arc<Verifier> {
-    static V: OnceLock<Arc<Verifier>> = OnceLock::new();
-    V.get_or_init(|| {
-        Arc::new(
-            Verifier::new(Policy::default_policy(), VerifierConfig::default())
-                .unwrap_or_else(|e| panic!("{e}\n(run scripts/setup-ort.sh first)")),
-        )
-    })
-    .clone()
-}
 
 fn porch() -> &'static Rgb {
     static P: OnceLock<Rgb> = OnceLock::new();

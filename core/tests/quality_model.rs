@@ -3,21 +3,11 @@
 
 use std::sync::{Arc, OnceLock};
 
-use proofshot_core::{
-    CriterionKind, Frame, Limits, PixelFormat, Plane, Policy, RawImage, Reason, Verdict, Verifier, VerifierConfig,
-};
+use proofshot_core::{CriterionKind, Frame, Limits, PixelFormat, Plane, RawImage, Reason, Verdict};
 use proofshot_fixtures::{self as fx, Rgb};
 
-fn verifier() -> Arc<Verifier> {
-    static V: OnceLock<Arc<Verifier>> = OnceLock::new();
-    V.get_or_init(|| {
-        Arc::new(
-            Verifier::new(Policy::default_policy(), VerifierConfig::default())
-                .unwrap_or_else(|e| panic!("{e}\n(run scripts/setup-ort.sh first)")),
-        )
-    })
-    .clone()
-}
+mod common;
+use common::verifier;
 
 fn porch() -> &'static Rgb {
     static P: OnceLock<Rgb> = OnceLock::new();
