@@ -11,7 +11,7 @@ use ort::value::TensorRef;
 use crate::evidence::Reason;
 use crate::frame::Frame;
 use crate::resample::square_rgb;
-use crate::runtime::{Runtime, RuntimeError};
+use crate::runtime::{f32_output, Runtime, RuntimeError};
 
 /// Side of the square input: the working frame is box-filtered and stretched to it.
 pub const INPUT_SIDE: u32 = 192;
@@ -99,9 +99,8 @@ impl QualityModel {
         let tensor = TensorRef::from_array_view(([1usize, 3, side, side], input)).map_err(|e| err(e.to_string()))?;
         let mut session = self.session.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let outputs = session.run(ort::inputs![INPUT_NAME => tensor]).map_err(|e| err(e.to_string()))?;
-        let value = outputs.get(OUTPUT_NAME).ok_or_else(|| err(format!("no output named {OUTPUT_NAME}")))?;
-        let (shape, data) = value.try_extract_tensor::<f32>().map_err(|e| err(e.to_string()))?;
-        decode(shape, data).map_err(err)
+        let (shape, data) = f32_output(&outputs, OUTPUT_NAME).map_err(err)?;
+        decode(&shape, &data).map_err(err)
     }
 }
 

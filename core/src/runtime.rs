@@ -154,6 +154,16 @@ impl Runtime {
     }
 }
 
+/// A model run's float32 output `name`: its shape and data, copied out of the run.
+pub(crate) fn f32_output(
+    outputs: &ort::session::SessionOutputs<'_>,
+    name: &str,
+) -> Result<(Vec<i64>, Vec<f32>), String> {
+    let value = outputs.get(name).ok_or_else(|| format!("no output named {name}"))?;
+    let (shape, data) = value.try_extract_tensor::<f32>().map_err(|e| e.to_string())?;
+    Ok((shape.to_vec(), data.to_vec()))
+}
+
 /// Sends ONNX Runtime's own log lines to the `log` facade, one level quieter than ORT rates
 /// them (its info is chatty).
 fn forward_log(level: ort::logging::LogLevel, category: &str, _id: &str, location: &str, message: &str) {

@@ -14,7 +14,7 @@ use ort::value::TensorRef;
 
 use crate::frame::Frame;
 use crate::resample::square_rgb;
-use crate::runtime::{Runtime, RuntimeError};
+use crate::runtime::{f32_output, Runtime, RuntimeError};
 
 /// Side of the backbone's square input for verification: the working frame is box-filtered
 /// and stretched to it.
@@ -119,12 +119,11 @@ impl VisionModel {
         let mut session = self.backbone.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let outputs = session.run(ort::inputs!["image" => tensor]).map_err(|e| err(e.to_string()))?;
         let take = |(name, shape): (&str, [usize; 4])| -> Result<Vec<f32>, RuntimeError> {
-            let value = outputs.get(name).ok_or_else(|| err(format!("no output named {name}")))?;
-            let (got, data) = value.try_extract_tensor::<f32>().map_err(|e| err(e.to_string()))?;
+            let (got, data) = f32_output(&outputs, name).map_err(err)?;
             if !got.iter().map(|&d| d as usize).eq(shape) {
                 return Err(err(format!("expected {name} of shape {shape:?}, got {got:?}")));
             }
-            Ok(data.to_vec())
+            Ok(data)
         };
         Ok((take(("features_s16", [1, 576, g16, g16]))?, take(("features_s32", [1, 1280, g32, g32]))?))
     }
@@ -137,15 +136,9 @@ impl VisionModel {
         let mut session = self.heads.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let outputs =
             session.run(ort::inputs!["features_s16" => a, "features_s32" => b]).map_err(|e| err(e.to_string()))?;
-        let get = |name: &str| -> Result<(Vec<i64>, Vec<f32>), RuntimeError> {
-            let value = outputs.get(name).ok_or_else(|| err(format!("no output named {name}")))?;
-            let (shape, data) = value.try_extract_tensor::<f32>().map_err(|e| err(e.to_string()))?;
-            Ok((shape.to_vec(), data.to_vec()))
-        };
-        let criteria = get("criteria")?;
-        let heatmap = get("heatmap")?;
-        let boxes = get("boxes")?;
-        decode(grids(self.side).0, &criteria, &heatmap, &boxes).map_err(err)
+        let get = |name: &str| f32_output(&outputs, name).map_err(err);
+        let (criteria, heatmap, boxes) = (get("criteria")?, get("heatmap")?, get("boxes")?);
+        decode(g16, &criteria, &heatmap, &boxes).map_err(err)
     }
 }
 
