@@ -2,7 +2,9 @@
 //! does next after each photo.
 //!
 //! Attempts here live in memory; persisting them so that restarting the app does not reset
-//! them is the evidence store's job (it stores [`DeliverySession::attempts_used`]).
+//! them is the evidence store's job (`proofshot-evidence`), which stores
+//! [`DeliverySession::attempts_used`] and [`DeliverySession::outcome`] and
+//! [restores](DeliverySession::restore) them.
 
 use crate::policy::Policy;
 use crate::verdict::Verdict;
@@ -68,6 +70,24 @@ impl DeliverySession {
     pub fn resume(policy: &Policy, attempts_used: u32) -> Self {
         let outcome = (attempts_used >= policy.max_attempts).then_some("attempts exhausted");
         Self { max_attempts: policy.max_attempts, used: attempts_used.min(policy.max_attempts), outcome }
+    }
+
+    /// A stop restored from storage: attempts used and, when settled, how it ended (one of
+    /// [`OUTCOMES`](Self::OUTCOMES); any other text still counts as settled).
+    pub fn restore(policy: &Policy, attempts_used: u32, outcome: Option<&str>) -> Self {
+        let mut session = Self::resume(policy, attempts_used);
+        if let Some(o) = outcome {
+            session.outcome = Some(Self::OUTCOMES.into_iter().find(|k| *k == o).unwrap_or("settled"));
+        }
+        session
+    }
+
+    /// How a settled stop can end: what [`outcome`](Self::outcome) returns.
+    pub const OUTCOMES: [&'static str; 4] = ["accepted", "manual review", "auto-approved", "attempts exhausted"];
+
+    /// How the stop ended; `None` while photos may still be taken.
+    pub fn outcome(&self) -> Option<&'static str> {
+        self.outcome
     }
 
     /// Attempts made so far.

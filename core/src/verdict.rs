@@ -69,12 +69,27 @@ pub struct Verdict {
     pub boxes: Vec<BoundingBox>,
     /// Time the verification took (decoding excluded), in milliseconds.
     pub elapsed_ms: f64,
+    /// A check outside the policy's criteria that made the photo invalid whatever the
+    /// criteria say ([`Reason::ReusedPhoto`]); `None` for a verdict of the criteria alone.
+    pub rejected_for: Option<Reason>,
 }
 
 impl Verdict {
     /// The result for a criterion, if the policy has it.
     pub fn criterion(&self, kind: CriterionKind) -> Option<&CriterionResult> {
         self.criteria.iter().find(|c| c.kind == kind)
+    }
+
+    /// Makes the verdict the policy's invalid category for `reason`, whatever the criteria
+    /// said: a photo already used as proof for another stop proves nothing here.
+    pub fn reject(&mut self, policy: &Policy, reason: Reason) {
+        let category = policy.category(CategoryRole::Invalid);
+        self.category = category.id.clone();
+        self.category_label = category.label.clone();
+        self.role = CategoryRole::Invalid;
+        self.compliant = false;
+        self.message = policy.ui_copy.failure_message.clone();
+        self.rejected_for = Some(reason);
     }
 
     /// The required criteria that did not pass.
@@ -132,5 +147,6 @@ pub fn judge(policy: &Policy, evidence: &EvidenceSet) -> Verdict {
         quality: None,
         boxes: Vec::new(),
         elapsed_ms: 0.0,
+        rejected_for: None,
     }
 }

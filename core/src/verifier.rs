@@ -1,6 +1,7 @@
 //! The verifier: a policy and the models, loaded once, judging photos and camera frames.
 
 use std::path::PathBuf;
+use std::sync::OnceLock;
 use std::time::Instant;
 
 use crate::evidence::{Evidence, EvidenceSet, Reason};
@@ -51,6 +52,8 @@ pub struct Verifier {
     quality: QualityModel,
     vision: VisionModel,
     guide: VisionModel,
+    /// The models' hashes, computed on first use (hashing 11 MB takes tens of milliseconds).
+    model_hashes: OnceLock<Vec<(&'static str, String)>>,
 }
 
 impl std::fmt::Debug for Verifier {
@@ -67,7 +70,15 @@ impl Verifier {
         let vision = VisionModel::new(&runtime, BACKBONE_SIDE, &config.models.backbone, &config.models.heads)?;
         let guide = VisionModel::new(&runtime, GUIDE_SIDE, &config.models.backbone_guide, &config.models.heads_guide)?;
         log::debug!("verifier ready: policy {}, models {}", policy.id, config.models.version);
-        Ok(Self { policy, limits: config.limits, models: config.models, quality, vision, guide })
+        Ok(Self {
+            policy,
+            limits: config.limits,
+            models: config.models,
+            quality,
+            vision,
+            guide,
+            model_hashes: OnceLock::new(),
+        })
     }
 
     /// The policy it judges by.
@@ -78,6 +89,11 @@ impl Verifier {
     /// The models it runs.
     pub fn models(&self) -> &ModelBundle {
         &self.models
+    }
+
+    /// Name and SHA-256 of every model it runs ([`ModelBundle::hashes`]), computed once.
+    pub fn model_hashes(&self) -> &[(&'static str, String)] {
+        self.model_hashes.get_or_init(|| self.models.hashes())
     }
 
     /// The input bounds it enforces.
