@@ -44,7 +44,7 @@ pub use frame::{Frame, FrameError, Limits, PixelFormat, Plane, RawImage};
 pub use guide::{Guidance, Hint};
 pub use models::{hex_sha256, ModelBundle, MODEL_BUNDLE_VERSION, MODEL_FILES};
 pub use orientation::Orientation;
-pub use phash::{hamming_distance, perceptual_hash};
+pub use phash::{hamming_distance, perceptual_hash, PhotoHash};
 pub use policy::{
     Category, CategoryRole, Criterion, CriterionKind, Policy, PolicyError, UiCopy, DEFAULT_POLICY_JSON,
     REMAINING_PLACEHOLDER,

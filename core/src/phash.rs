@@ -5,6 +5,10 @@
 //! 8 x 8 lowest frequencies; bit `8 * v + u` (`u` horizontal, `v` vertical frequency) is set
 //! when that coefficient exceeds the median of the 63 non-DC ones. The DC term carries only
 //! overall brightness, so its bit is always 0. Compare hashes with [`hamming_distance`].
+//!
+//! The DCT hash shrugs off re-encoding, resizing and brightness, but not cropping: 5 % off
+//! every side moves it about 10 bits. [`PhotoHash`] therefore also hashes nine cropped views
+//! of the photo, and two photos are as close as their closest whole-to-view pair.
 
 use crate::frame::Frame;
 use crate::resample::downscale_rgb;
@@ -13,30 +17,100 @@ use crate::resample::downscale_rgb;
 const SIDE: usize = 32;
 /// Side of the block of low frequencies that make the hash.
 const BLOCK: usize = 8;
+/// Side of the luma thumbnail every hash of a photo is cut from (the frame squashed square).
+const THUMB: usize = 128;
 
-/// The 64-bit perceptual hash of a frame (its working image, so the cost does not grow with
-/// the photo's size).
+/// A photo's perceptual hashes: of the whole photo, and of nine views cropped by 10 % (the
+/// centre, each side cut off, each corner kept), so that a slightly cropped copy still lands
+/// near one of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PhotoHash {
+    /// The whole photo.
+    pub full: u64,
+    /// The cropped views, in the order of `VIEWS`.
+    pub crops: [u64; 9],
+}
+
+/// The cropped views as `(x, y, width, height)`, in fractions of the photo: 5 % off every
+/// side; 10 % off the left, right, top or bottom; 10 % off two sides meeting at a corner.
+const VIEWS: [(f32, f32, f32, f32); 9] = [
+    (0.05, 0.05, 0.9, 0.9),
+    (0.1, 0.0, 0.9, 1.0),
+    (0.0, 0.0, 0.9, 1.0),
+    (0.0, 0.1, 1.0, 0.9),
+    (0.0, 0.0, 1.0, 0.9),
+    (0.0, 0.0, 0.9, 0.9),
+    (0.1, 0.0, 0.9, 0.9),
+    (0.0, 0.1, 0.9, 0.9),
+    (0.1, 0.1, 0.9, 0.9),
+];
+
+impl PhotoHash {
+    /// The hashes of a frame.
+    pub fn of(frame: &Frame) -> Self {
+        let thumb = luma_thumb(frame);
+        let t = THUMB as f32;
+        let hash = |(x, y, w, h): (f32, f32, f32, f32)| hash_of(&resample(&thumb, x * t, y * t, w * t, h * t));
+        Self { full: hash((0.0, 0.0, 1.0, 1.0)), crops: VIEWS.map(hash) }
+    }
+
+    /// How far apart two photos are: the smallest distance between one's whole-photo hash
+    /// and the other's whole-photo or cropped-view hashes, either way round. 0 for copies.
+    pub fn distance(&self, other: &Self) -> u32 {
+        let one_way = |a: &Self, b: &Self| b.crops.iter().map(|&c| hamming_distance(a.full, c)).min().unwrap_or(64);
+        hamming_distance(self.full, other.full).min(one_way(self, other)).min(one_way(other, self))
+    }
+}
+
+/// The 64-bit perceptual hash of a whole frame ([`PhotoHash::full`]).
 pub fn perceptual_hash(frame: &Frame) -> u64 {
-    let (w, h) = (frame.width().min(SIDE as u32), frame.height().min(SIDE as u32));
-    let small = downscale_rgb(frame.rgb(), frame.width(), frame.height(), w, h);
-    // a frame smaller than SIDE (never a real photo) is stretched by repeating pixels
-    let luma: Vec<f32> = (0..SIDE * SIDE)
-        .map(|i| {
-            let (x, y) = ((i % SIDE) * w as usize / SIDE, (i / SIDE) * h as usize / SIDE);
-            let p = &small[(y * w as usize + x) * 3..][..3];
-            0.299 * f32::from(p[0]) + 0.587 * f32::from(p[1]) + 0.114 * f32::from(p[2])
-        })
-        .collect();
-    let coefficients = low_frequencies(&luma);
-    let mut ac: Vec<f32> = coefficients[1..].to_vec();
-    ac.sort_by(f32::total_cmp);
-    let median = ac[ac.len() / 2];
-    coefficients.iter().enumerate().skip(1).filter(|(_, &c)| c > median).fold(0u64, |h, (i, _)| h | 1 << i)
+    PhotoHash::of(frame).full
 }
 
 /// Bits in which two hashes differ: 0 for copies, around 32 for unrelated photos.
 pub fn hamming_distance(a: u64, b: u64) -> u32 {
     (a ^ b).count_ones()
+}
+
+/// The frame's luma, box-averaged to `THUMB x THUMB` (squashed square).
+fn luma_thumb(frame: &Frame) -> Vec<f32> {
+    let (w, h) = (frame.width().min(THUMB as u32), frame.height().min(THUMB as u32));
+    let small = downscale_rgb(frame.rgb(), frame.width(), frame.height(), w, h);
+    // a frame smaller than the thumbnail (never a real photo) is stretched by repeating pixels
+    (0..THUMB * THUMB)
+        .map(|i| {
+            let (x, y) = ((i % THUMB) * w as usize / THUMB, (i / THUMB) * h as usize / THUMB);
+            let p = &small[(y * w as usize + x) * 3..][..3];
+            0.299 * f32::from(p[0]) + 0.587 * f32::from(p[1]) + 0.114 * f32::from(p[2])
+        })
+        .collect()
+}
+
+/// The rectangle `(x, y, w, h)` of the thumbnail, box-averaged to `SIDE x SIDE`.
+fn resample(thumb: &[f32], x: f32, y: f32, w: f32, h: f32) -> Vec<f32> {
+    let span = |start: f32, extent: f32, i: usize| {
+        let step = extent / SIDE as f32;
+        let a = (start + i as f32 * step).floor() as usize;
+        let b = ((start + (i + 1) as f32 * step).ceil() as usize).clamp(a + 1, THUMB);
+        a..b
+    };
+    (0..SIDE * SIDE)
+        .map(|i| {
+            let (rows, cols) = (span(y, h, i / SIDE), span(x, w, i % SIDE));
+            let n = (rows.len() * cols.len()) as f32;
+            rows.flat_map(|r| thumb[r * THUMB..][cols.clone()].iter()).sum::<f32>() / n
+        })
+        .collect()
+}
+
+/// The hash of a `SIDE x SIDE` luma image: bit `i` set when low-frequency coefficient `i`
+/// exceeds the median of the non-DC ones.
+fn hash_of(luma: &[f32]) -> u64 {
+    let coefficients = low_frequencies(luma);
+    let mut ac: Vec<f32> = coefficients[1..].to_vec();
+    ac.sort_by(f32::total_cmp);
+    let median = ac[ac.len() / 2];
+    coefficients.iter().enumerate().skip(1).filter(|(_, &c)| c > median).fold(0u64, |h, (i, _)| h | 1 << i)
 }
 
 /// The `BLOCK x BLOCK` lowest DCT-II coefficients of a `SIDE x SIDE` image, row-major by

@@ -25,7 +25,7 @@
 //! key id and algorithm, the chain link and every verdict field are covered by both.
 
 use base64::Engine as _;
-use proofshot_core::{Decision, Verdict};
+use proofshot_core::{Decision, PhotoHash, Verdict};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
@@ -90,8 +90,9 @@ impl Capture {
 pub struct PhotoIdentity {
     /// SHA-256 (hex) of the bytes submitted.
     pub sha256: String,
-    /// Perceptual hash ([`proofshot_core::perceptual_hash`]).
-    pub phash: u64,
+    /// Perceptual hashes ([`proofshot_core::PhotoHash`]); the record keeps the whole-photo
+    /// hash, the store all of them.
+    pub phash: PhotoHash,
 }
 
 /// An earlier record, for another stop, whose photo this one repeats.
@@ -171,7 +172,7 @@ pub fn seal(
         "device_time_ms": device_time_ms,
         "photo": {
             "sha256": attempt.photo.sha256,
-            "phash": format!("{:016x}", attempt.photo.phash),
+            "phash": format!("{:016x}", attempt.photo.phash.full),
             "redacted_sha256": Value::Null,
         },
         "policy": { "id": attempt.policy.0, "sha256": attempt.policy.1 },

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use proofshot_core::{hex_sha256, perceptual_hash, DeliverySession, Frame, RawImage, Verifier};
+use proofshot_core::{hex_sha256, DeliverySession, Frame, PhotoHash, RawImage, Verifier};
 
 use crate::record::{Capture, PhotoIdentity};
 use crate::store::{EvidenceStore, StoreError, Submission};
@@ -70,7 +70,7 @@ impl StopSession {
             return Err(StoreError::SessionFinished(proofshot_core::SessionFinished { attempts, outcome }).into());
         }
         let verdict = self.verifier.verify_frame(frame)?;
-        let photo = PhotoIdentity { sha256, phash: perceptual_hash(frame) };
+        let photo = PhotoIdentity { sha256, phash: PhotoHash::of(frame) };
         let models = (self.verifier.models().version.as_str(), self.verifier.model_hashes());
         Ok(self.store.record_attempt(self.verifier.policy(), models, &self.stop_id, verdict, &photo, capture)?)
     }

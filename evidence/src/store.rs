@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use proofshot_core::{hamming_distance, Decision, DeliverySession, Policy, Reason, SessionFinished, Verdict};
+use proofshot_core::{Decision, DeliverySession, PhotoHash, Policy, Reason, SessionFinished, Verdict};
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 
 use crate::audit::{audit, head_line, AuditFailure, AuditOptions, AuditReport};
@@ -39,6 +39,7 @@ const MIGRATIONS: [&str; SCHEMA_VERSION as usize] = [r"
         stop_id TEXT NOT NULL,
         device_time_ms INTEGER NOT NULL,
         phash INTEGER NOT NULL,
+        phash_views BLOB NOT NULL,
         hash TEXT NOT NULL,
         json TEXT NOT NULL,
         uploaded INTEGER NOT NULL DEFAULT 0 CHECK (uploaded IN (0, 1))
@@ -53,7 +54,7 @@ const MIGRATIONS: [&str; SCHEMA_VERSION as usize] = [r"
     CREATE TRIGGER records_never_deleted BEFORE DELETE ON records
         BEGIN SELECT RAISE(ABORT, 'evidence records are append-only'); END;
     CREATE TRIGGER records_never_edited
-        BEFORE UPDATE OF seq, record_id, stop_id, device_time_ms, phash, hash, json ON records
+        BEFORE UPDATE OF seq, record_id, stop_id, device_time_ms, phash, phash_views, hash, json ON records
         BEGIN SELECT RAISE(ABORT, 'evidence records are append-only'); END;
     CREATE TRIGGER records_stay_uploaded BEFORE UPDATE OF uploaded ON records
         WHEN NEW.uploaded < OLD.uploaded
@@ -74,7 +75,7 @@ pub struct StoreConfig {
 pub const DEFAULT_REUSE_WINDOW_MS: i64 = 30 * 24 * 3600 * 1000;
 /// Re-encoded, resized, slightly cropped or brightened copies of a photo land within this
 /// distance; different photos, even of the same porch, beyond it (measured: see the README).
-pub const DEFAULT_REUSE_MAX_DISTANCE: u32 = 10;
+pub const DEFAULT_REUSE_MAX_DISTANCE: u32 = 8;
 
 impl Default for StoreConfig {
     fn default() -> Self {
@@ -251,7 +252,7 @@ impl EvidenceStore {
         if let Some(outcome) = session.outcome() {
             return Err(SessionFinished { attempts: used, outcome }.into());
         }
-        let reuse = self.find_reuse(&tx, stop_id, photo.phash, now)?;
+        let reuse = self.find_reuse(&tx, stop_id, &photo.phash, now)?;
         if reuse.is_some() {
             verdict.reject(policy, Reason::ReusedPhoto);
         }
@@ -275,8 +276,18 @@ impl EvidenceStore {
         };
         let record = seal(&attempt, prev_seq + 1, &prev_hash, now, self.signer.as_ref())?;
         tx.execute(
-            "INSERT INTO records (seq, record_id, stop_id, device_time_ms, phash, hash, json) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![record.seq, record.record_id, stop_id, now, photo.phash as i64, record.hash, record.json],
+            "INSERT INTO records (seq, record_id, stop_id, device_time_ms, phash, phash_views, hash, json)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![
+                record.seq,
+                record.record_id,
+                stop_id,
+                now,
+                photo.phash.full as i64,
+                photo.phash.crops.iter().flat_map(|c| c.to_le_bytes()).collect::<Vec<u8>>(),
+                record.hash,
+                record.json
+            ],
         )?;
         tx.execute(
             "INSERT INTO stops (stop_id, attempts_used, outcome) VALUES (?1, ?2, ?3)
@@ -289,17 +300,29 @@ impl EvidenceStore {
     }
 
     /// The closest photo of another stop within the reuse window, if within the distance.
-    fn find_reuse(&self, conn: &Connection, stop_id: &str, phash: u64, now: i64) -> rusqlite::Result<Option<Reuse>> {
+    fn find_reuse(
+        &self,
+        conn: &Connection,
+        stop_id: &str,
+        phash: &PhotoHash,
+        now: i64,
+    ) -> rusqlite::Result<Option<Reuse>> {
         if self.config.reuse_window_ms <= 0 {
             return Ok(None);
         }
-        let mut stmt =
-            conn.prepare_cached("SELECT record_id, phash FROM records WHERE device_time_ms >= ?1 AND stop_id <> ?2")?;
+        let mut stmt = conn.prepare_cached(
+            "SELECT record_id, phash, phash_views FROM records WHERE device_time_ms >= ?1 AND stop_id <> ?2",
+        )?;
         let since = now.saturating_sub(self.config.reuse_window_ms);
         let mut best: Option<Reuse> = None;
         let mut rows = stmt.query(params![since, stop_id])?;
         while let Some(row) = rows.next()? {
-            let distance = hamming_distance(row.get::<_, i64>(1)? as u64, phash);
+            let views: Vec<u8> = row.get(2)?;
+            let mut crops = [0u64; 9];
+            for (c, bytes) in crops.iter_mut().zip(views.chunks_exact(8)) {
+                *c = u64::from_le_bytes(bytes.try_into().expect("chunks of 8"));
+            }
+            let distance = phash.distance(&PhotoHash { full: row.get::<_, i64>(1)? as u64, crops });
             if distance <= self.config.reuse_max_distance && best.as_ref().is_none_or(|b| distance < b.distance) {
                 best = Some(Reuse { record_id: row.get(0)?, distance });
             }

@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use proofshot_core::{judge, Evidence, EvidenceSet, Policy, Reason, Verdict};
+use proofshot_core::{judge, Evidence, EvidenceSet, PhotoHash, Policy, Reason, Verdict};
 use proofshot_evidence::{EvidenceStore, HmacSha256Signer, PhotoIdentity, StoreConfig, Submission, VerifyKey};
 
 pub const SECRET: &[u8] = b"test secret";
@@ -47,8 +47,11 @@ pub fn verdict(policy: &Policy, compliant: bool) -> Verdict {
 
 /// A photo identity with a distinct perceptual hash per `n` (far apart in bits).
 pub fn photo(n: u64) -> PhotoIdentity {
-    let phash = n.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ (n << 17);
-    PhotoIdentity { sha256: format!("{n:064x}"), phash }
+    let h = |k: u64| (n * 10 + k).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ ((n * 10 + k) << 17);
+    PhotoIdentity {
+        sha256: format!("{n:064x}"),
+        phash: PhotoHash { full: h(0), crops: std::array::from_fn(|k| h(k as u64 + 1)) },
+    }
 }
 
 pub fn submit(store: &EvidenceStore, policy: &Policy, stop: &str, compliant: bool, n: u64) -> Submission {
