@@ -24,6 +24,48 @@ pub(crate) struct Args {
     json: bool,
 }
 
+/// Median time to record one attempt (reuse check, seal, sign, commit) in a fresh store
+/// in the system temp folder, with the chain growing over the runs.
+fn store_append_ms(
+    verifier: &proofshot_core::Verifier,
+    verdict: &proofshot_core::Verdict,
+    n: usize,
+    p256: bool,
+) -> Result<f64, Failure> {
+    use proofshot_evidence::{EvidenceStore, HmacSha256Signer, P256Signer, PhotoIdentity, Signer, StoreConfig};
+    let dir = std::env::temp_dir().join(format!("proofshot-bench-{}-{p256}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).map_err(|e| Failure::usage(format!("{}: {e}", dir.display())))?;
+    let signer: std::sync::Arc<dyn Signer> = if p256 {
+        std::sync::Arc::new(P256Signer::from_bytes("bench", &[7u8; 32]).expect("a valid scalar"))
+    } else {
+        std::sync::Arc::new(HmacSha256Signer::new("bench", b"bench secret".to_vec()))
+    };
+    let store = EvidenceStore::open(dir.join("evidence.db"), signer, StoreConfig::default())
+        .map_err(|e| Failure::usage(e.to_string()))?;
+    let models = (verifier.models().version.as_str(), verifier.model_hashes());
+    let mut i = 0u64;
+    let (ms, result) = time(n.max(50), || {
+        i += 1;
+        let h = |k: u64| (i * 16 + k).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        let photo = PhotoIdentity {
+            sha256: format!("{i:064x}"),
+            phash: proofshot_core::PhotoHash { full: h(0), crops: std::array::from_fn(|k| h(k as u64 + 1)) },
+        };
+        store.record_attempt(
+            verifier.policy(),
+            models,
+            &format!("stop-{i}"),
+            verdict.clone(),
+            &photo,
+            Default::default(),
+        )
+    });
+    let _ = std::fs::remove_dir_all(&dir);
+    result.map_err(|e| Failure::usage(e.to_string()))?;
+    Ok(ms)
+}
+
 fn median_ms(mut runs: Vec<f64>) -> f64 {
     runs.sort_by(f64::total_cmp);
     runs[runs.len() / 2]
@@ -100,6 +142,10 @@ pub(crate) fn run(args: &Args) -> Result<u8, Failure> {
         RawImage { width: 640, height: 480, format: PixelFormat::Nv21, planes: &preview_planes, rotation_degrees: 0 };
     verifier.guide_raw(&preview_raw)?; // warm-up
     let (guide_ms, _) = time(n, || verifier.guide_raw(&preview_raw));
+    let (phash_ms, _) = time(n, || proofshot_core::PhotoHash::of(&frame_12mp));
+    let verdict = verifier.verify_frame(&frame_hd)?;
+    let append_hmac_ms = store_append_ms(&verifier, &verdict, n, false)?;
+    let append_p256_ms = store_append_ms(&verifier, &verdict, n, true)?;
     let total_peak = status_mib("VmHWM");
 
     let report = json!({
@@ -116,6 +162,9 @@ pub(crate) fn run(args: &Args) -> Result<u8, Failure> {
         "verify_12mp_frame_ms": verify_12mp_ms,
         "verify_12mp_jpeg_end_to_end_ms": end_to_end_ms,
         "guide_640x480_nv21_ms": guide_ms,
+        "perceptual_hash_12mp_ms": phash_ms,
+        "store_append_sign_hmac_ms": append_hmac_ms,
+        "store_append_sign_p256_ms": append_p256_ms,
         "rss_before_decode_mib": base_rss,
         "peak_rss_decode_mib": if resettable { decode_peak } else { None },
         "peak_rss_total_mib": total_peak,
@@ -138,6 +187,9 @@ pub(crate) fn run(args: &Args) -> Result<u8, Failure> {
     println!("  verify 12 MP frame (decode excluded)                           {verify_12mp_ms:8.2} ms");
     println!("  verify 12 MP JPEG end to end (decode + verify)                 {end_to_end_ms:8.2} ms");
     println!("  guide 640x480 NV21 preview frame (conversion included)         {guide_ms:8.2} ms");
+    println!("  perceptual hashes of the decoded 12 MP photo (whole + 9 crops)  {phash_ms:8.2} ms");
+    println!("  evidence store: append + sign one record (HMAC-SHA-256)        {append_hmac_ms:8.2} ms");
+    println!("  evidence store: append + sign one record (ECDSA P-256)         {append_p256_ms:8.2} ms");
     println!("models: {:.1} MB in all", verifier.models().total_bytes() as f64 / 1e6);
     println!("memory");
     println!("  resident before decoding                                       {}", mib(base_rss));

@@ -1,5 +1,7 @@
-//! `proofshot`: verify delivery photos, evaluate accuracy on labelled photos, benchmark.
+//! `proofshot`: verify delivery photos, evaluate accuracy on labelled photos, benchmark, audit
+//! evidence chains.
 
+mod audit;
 mod bench;
 mod eval;
 mod files;
@@ -26,6 +28,8 @@ pub(crate) mod exit {
     pub(crate) const RUNTIME: u8 = 3;
     /// `eval --baseline`: a figure fell below the baseline by more than the margin.
     pub(crate) const REGRESSION: u8 = 4;
+    /// `audit`: the evidence chain is broken (or its file unreadable as a chain).
+    pub(crate) const BROKEN: u8 = 5;
 }
 
 const AFTER_HELP: &str = "\
@@ -49,7 +53,7 @@ OUTPUT (verify --format jsonl), one object per photo:
 
 EXIT CODES
   0 every photo verified   1 some photos could not be verified   2 usage or policy error
-  3 ONNX Runtime or models unavailable   4 eval: below the baseline
+  3 ONNX Runtime or models unavailable   4 eval: below the baseline   5 audit: chain broken
 
 ONNX RUNTIME
   Loaded from --ort-lib, else $ORT_DYLIB_PATH, else beside the executable, else the project
@@ -89,6 +93,9 @@ enum Command {
     Eval(eval::Args),
     /// Measure decode and model time on generated 12 MP JPEG and 1080p camera frames.
     Bench(bench::Args),
+    /// Check an exported evidence chain: every record's hash, every link, and with a key every
+    /// signature; names the first record that is edited, missing, out of order or forged.
+    Audit(audit::Args),
     /// Write generated example photos (porch scene, dim, black, blurred, overexposed,
     /// screenshot) into a folder.
     Samples(samples::Args),
@@ -166,6 +173,7 @@ fn main() -> ExitCode {
         Command::Eval(args) => eval::run(&args),
         Command::Bench(args) => bench::run(&args),
         Command::Samples(args) => samples::run(&args),
+        Command::Audit(args) => audit::run(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -211,3 +211,60 @@ fn eval_baseline_guards_against_regressions() {
     assert_eq!(run(r#"{"false_accept_rate": 0.0}"#).status.code(), Some(0));
     assert_eq!(run(r#"{"no_such_figure": 1}"#).status.code(), Some(2));
 }
+
+/// An export of three records signed with HMAC key `73656372657421` ("secret!").
+fn evidence_export(dir: &Path) -> PathBuf {
+    use proofshot_evidence::{EvidenceStore, HmacSha256Signer, PhotoIdentity, StoreConfig};
+    let _ = std::fs::remove_dir_all(dir);
+    std::fs::create_dir_all(dir).expect("dir");
+    let signer = std::sync::Arc::new(HmacSha256Signer::new("k1", b"secret!".to_vec()));
+    let store = EvidenceStore::open(dir.join("e.db"), signer, StoreConfig::default()).expect("store");
+    let policy = proofshot_core::Policy::default_policy();
+    let verdict = proofshot_core::judge(&policy, &proofshot_core::EvidenceSet::default());
+    for i in 0..3u64 {
+        let h = |k: u64| (i * 16 + k).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        let photo = PhotoIdentity {
+            sha256: format!("{i:064x}"),
+            phash: proofshot_core::PhotoHash { full: h(0), crops: std::array::from_fn(|k| h(k as u64 + 1)) },
+        };
+        store
+            .record_attempt(&policy, ("v", &[]), &format!("stop-{i}"), verdict.clone(), &photo, Default::default())
+            .expect("recorded");
+    }
+    let path = dir.join("export.jsonl");
+    std::fs::write(&path, store.export_jsonl().expect("export")).expect("write");
+    path
+}
+
+#[test]
+fn audit_checks_the_chain_and_names_the_first_broken_link() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("audit");
+    let export = evidence_export(&dir);
+    let path = export.to_str().expect("utf-8");
+    let o = proofshot(&["audit", path, "--hmac-key", "73656372657421"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).starts_with("chain holds: 3 records (seq 1 to 3)"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("signatures checked (hmac-sha256)"), "{}", stdout(&o));
+
+    let o = proofshot(&["audit", path]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stdout(&o).contains("signatures NOT checked"), "{}", stdout(&o));
+
+    let o = proofshot(&["audit", path, "--hmac-key", "00"]);
+    assert_eq!(o.status.code(), Some(5));
+    assert!(stderr(&o).contains("chain broken at line 1 (seq 1, record "), "{}", stderr(&o));
+    assert!(stderr(&o).contains("bad signature"), "{}", stderr(&o));
+
+    let text = std::fs::read_to_string(&export).expect("read");
+    let lines: Vec<&str> = text.lines().collect();
+    let dropped = dir.join("dropped.jsonl");
+    std::fs::write(&dropped, format!("{}\n{}\n{}\n", lines[0], lines[2], lines[3])).expect("write");
+    let o = proofshot(&["audit", dropped.to_str().expect("utf-8")]);
+    assert_eq!(o.status.code(), Some(5));
+    assert!(stderr(&o).contains("line 2 (seq 3, record"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("expected seq 2, found seq 3: a record before it was deleted"), "{}", stderr(&o));
+
+    let o = proofshot(&["audit", path, "--hmac-key", "xyz"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--hmac-key: expected hex digits"), "{}", stderr(&o));
+}
