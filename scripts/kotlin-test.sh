@@ -42,8 +42,8 @@ export ORT_DYLIB_PATH=${ORT_DYLIB_PATH:-$root/.cache/onnxruntime/1.31.1/libonnxr
 # One JVM per class: RuntimeMissingTest needs a process where ONNX Runtime was never loaded.
 status=0
 : > "$build/report.txt"
-for class in dev.proofshot.RuntimeMissingTest dev.proofshot.ProofShotTest; do
-  java -Djna.library.path="$root/out/kotlin" -Dproofshot.samples="$samples" \
+for class in dev.proofshot.RuntimeMissingTest dev.proofshot.ProofShotTest dev.proofshot.EvidenceTest; do
+  java -Djna.library.path="$root/out/kotlin" -Dproofshot.samples="$samples" -Dproofshot.cli="$root/target/release/proofshot" \
     -cp "$build/test.jar:$cp:$kotlin_home/lib/kotlin-stdlib.jar" \
     org.junit.platform.console.ConsoleLauncher --disable-banner --disable-ansi-colors --details=tree \
     --select-class "$class" >> "$build/report.txt" 2>&1 || status=1

@@ -16,7 +16,11 @@ for target in aarch64-linux-android aarch64-apple-ios; do
     [ "$mode" = optional ] || status=1
     continue
   fi
-  if cargo check --locked -q -p proofshot --target "$target"; then
+  # The evidence store compiles SQLite's C source for Android (rusqlite `bundled`); with no
+  # NDK here, the host C compiler stands in so that the Rust code is checked. The real build
+  # (scripts/build-android.sh, cargo ndk) uses the NDK's clang. iOS links the system SQLite.
+  if CC_aarch64_linux_android=${CC_aarch64_linux_android:-cc} AR_aarch64_linux_android=${AR_aarch64_linux_android:-ar} \
+      cargo check --locked -q -p proofshot --target "$target"; then
     echo "mobile check: $target ok (cargo check -p proofshot)"
   else
     echo "mobile check: $target FAILED"

@@ -129,6 +129,12 @@ pub struct Verdict {
     pub message: String,
     /// Time the verification took (decoding excluded), in milliseconds.
     pub elapsed_ms: f64,
+    /// A check outside the policy's criteria that made the photo invalid whatever they said:
+    /// `reused_photo` (the photo was already recorded for another stop); else `null`.
+    pub rejected_for: Option<String>,
+    /// The id of the evidence record written for this photo (sessions from an
+    /// `EvidenceStore`); else `null`.
+    pub record_id: Option<String>,
 }
 
 impl From<core::Verdict> for Verdict {
@@ -162,6 +168,8 @@ impl From<core::Verdict> for Verdict {
                 .collect(),
             message: v.message,
             elapsed_ms: v.elapsed_ms,
+            rejected_for: v.rejected_for.map(|r| r.as_str().to_owned()),
+            record_id: None,
         }
     }
 }

@@ -17,11 +17,13 @@ use std::sync::{Arc, Mutex};
 use proofshot_core as core;
 
 mod convert;
+mod evidence;
 mod logging;
 
 pub use convert::{
     CameraFrame, CriterionResult, Decision, DetectedBox, FrameFormat, FramePlane, Guidance, GuidanceHint, Verdict,
 };
+pub use evidence::{Capture, EvidenceSigner, EvidenceStore, PendingRecord, SignerError, StoreConfig};
 pub use logging::{set_logger, LogLevel, Logger};
 
 uniffi::setup_scaffolding!();
@@ -45,6 +47,17 @@ pub enum ProofShotError {
     /// A photo was offered to a delivery session that is already settled. Start a new session.
     #[error("{0}")]
     SessionFinished(String),
+    /// The evidence store cannot be used (corrupt, another app's file, a newer schema, disk
+    /// full). The file is left as it was.
+    #[error("{0}")]
+    Storage(String),
+    /// The app's signer failed (key unavailable, user not authenticated): the photo was not
+    /// recorded or counted. Unlock the key and submit again.
+    #[error("{0}")]
+    Signing(String),
+    /// An argument is invalid (stop id, capture location, record id); the message names it.
+    #[error("{0}")]
+    InvalidArgument(String),
     /// A bug in the SDK; please report the message.
     #[error("{0}")]
     Internal(String),
@@ -78,7 +91,7 @@ fn guard<T>(f: impl FnOnce() -> Result<T, ProofShotError>) -> Result<T, ProofSho
 /// share it: it is thread-safe, and concurrent calls are correct.
 #[derive(uniffi::Object)]
 pub struct Verifier {
-    inner: Arc<core::Verifier>,
+    pub(crate) inner: Arc<core::Verifier>,
 }
 
 #[uniffi::export]
@@ -120,7 +133,7 @@ impl Verifier {
     pub fn start_session(&self) -> Arc<DeliverySession> {
         Arc::new(DeliverySession {
             verifier: self.inner.clone(),
-            state: Mutex::new(core::DeliverySession::new(self.inner.policy())),
+            backend: Backend::Memory(Mutex::new(core::DeliverySession::new(self.inner.policy()))),
         })
     }
 
@@ -132,58 +145,97 @@ impl Verifier {
 
 /// One delivery stop: each photo is verified and counted, and the decision says what the app
 /// does next. An unreadable photo is an error and does not count as an attempt.
+///
+/// From `Verifier.startSession()` the count lives in memory; from
+/// `EvidenceStore.openSession()` it is stored, survives app restarts, and every photo leaves
+/// a signed evidence record (its id in `Verdict.recordId`).
 #[derive(uniffi::Object)]
 pub struct DeliverySession {
     verifier: Arc<core::Verifier>,
-    state: Mutex<core::DeliverySession>,
+    backend: Backend,
+}
+
+enum Backend {
+    Memory(Mutex<core::DeliverySession>),
+    Stored(proofshot_evidence::StopSession),
 }
 
 impl DeliverySession {
+    pub(crate) fn stored(verifier: Arc<core::Verifier>, session: proofshot_evidence::StopSession) -> Self {
+        Self { verifier, backend: Backend::Stored(session) }
+    }
+
     fn submit(
         &self,
         verify: impl FnOnce(&core::Verifier) -> core::Result<core::Verdict>,
     ) -> Result<Decision, ProofShotError> {
-        guard(|| {
-            // verify before taking the lock: a slow model run must not block `remaining()`
-            let verdict = verify(&self.verifier)?;
-            let mut state = self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            let decision = state
-                .record(self.verifier.policy(), &verdict)
-                .map_err(|e| ProofShotError::SessionFinished(e.to_string()))?;
-            Ok(Decision::new(decision, verdict.into()))
-        })
+        let Backend::Memory(state) = &self.backend else {
+            return Err(ProofShotError::Internal("a stored session submits through the store".into()));
+        };
+        // verify before taking the lock: a slow model run must not block `remaining()`
+        let verdict = verify(&self.verifier)?;
+        let mut state = state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let decision = state
+            .record(self.verifier.policy(), &verdict)
+            .map_err(|e| ProofShotError::SessionFinished(e.to_string()))?;
+        Ok(Decision::new(decision, verdict.into()))
     }
 
-    fn state(&self) -> std::sync::MutexGuard<'_, core::DeliverySession> {
-        self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    /// The session's state: from memory, or read from the store.
+    fn state(&self) -> Result<core::DeliverySession, ProofShotError> {
+        match &self.backend {
+            Backend::Memory(state) => Ok(state.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone()),
+            Backend::Stored(session) => Ok(session.state()?),
+        }
+    }
+
+    fn recorded(submission: proofshot_evidence::Submission) -> Decision {
+        let mut verdict: Verdict = submission.verdict.into();
+        verdict.record_id = Some(submission.record.record_id);
+        Decision::new(submission.decision, verdict)
     }
 }
 
 #[uniffi::export]
 impl DeliverySession {
-    /// Verifies and counts an encoded photo.
-    pub fn submit_photo(&self, bytes: Vec<u8>) -> Result<Decision, ProofShotError> {
-        self.submit(|v| v.verify_encoded(&bytes))
+    /// Verifies and counts an encoded photo. `capture` (time and place, as the app knows
+    /// them) goes into the evidence record of a stored session.
+    #[uniffi::method(default(capture = None))]
+    pub fn submit_photo(&self, bytes: Vec<u8>, capture: Option<Capture>) -> Result<Decision, ProofShotError> {
+        guard(|| match &self.backend {
+            Backend::Memory(_) => self.submit(|v| v.verify_encoded(&bytes)),
+            Backend::Stored(session) => {
+                let capture = capture.unwrap_or_default().try_into()?;
+                Ok(Self::recorded(session.submit_encoded(&bytes, capture)?))
+            }
+        })
     }
 
-    /// Verifies and counts a camera frame.
-    pub fn submit_frame(&self, frame: CameraFrame) -> Result<Decision, ProofShotError> {
-        frame.with_raw(|raw| self.submit(|v| v.verify_raw(raw)))
+    /// Verifies and counts a camera frame; see `submitPhoto`.
+    #[uniffi::method(default(capture = None))]
+    pub fn submit_frame(&self, frame: CameraFrame, capture: Option<Capture>) -> Result<Decision, ProofShotError> {
+        guard(|| match &self.backend {
+            Backend::Memory(_) => frame.with_raw(|raw| self.submit(|v| v.verify_raw(raw))),
+            Backend::Stored(session) => {
+                let capture = capture.unwrap_or_default().try_into()?;
+                frame.with_raw(|raw| Ok(Self::recorded(session.submit_raw(raw, capture)?)))
+            }
+        })
     }
 
     /// Attempts counted so far.
-    pub fn attempts_used(&self) -> u32 {
-        self.state().attempts_used()
+    pub fn attempts_used(&self) -> Result<u32, ProofShotError> {
+        guard(|| Ok(self.state()?.attempts_used()))
     }
 
     /// Attempts still allowed (0 once the stop is settled).
-    pub fn remaining(&self) -> u32 {
-        self.state().remaining()
+    pub fn remaining(&self) -> Result<u32, ProofShotError> {
+        guard(|| Ok(self.state()?.remaining()))
     }
 
     /// Whether the stop is settled (accepted, sent to review or auto-approved).
-    pub fn is_finished(&self) -> bool {
-        self.state().is_finished()
+    pub fn is_finished(&self) -> Result<bool, ProofShotError> {
+        guard(|| Ok(self.state()?.is_finished()))
     }
 }
 

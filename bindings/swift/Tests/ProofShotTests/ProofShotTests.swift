@@ -87,16 +87,16 @@ final class ProofShotTests: XCTestCase {
 
     func testSessionRetriesThenGoesToManualReview() throws {
         let s = Self.verifier.startSession()
-        XCTAssertEqual(s.remaining(), 2)
+        XCTAssertEqual(try s.remaining(), 2)
         guard case .retry(let verdict, let remaining, let message) = try s.submitPhoto(bytes: photo("black.jpg")) else { return XCTFail() }
         XCTAssertEqual(verdict.category, "poor_photo")
         XCTAssertEqual(remaining, 1)
         XCTAssertEqual(message, "Make sure the package is placed at the door and visible. 1 attempts remaining.")
         XCTAssertThrowsError(try s.submitPhoto(bytes: Data(count: 3)))
-        XCTAssertEqual(s.attemptsUsed(), 1)
+        XCTAssertEqual(try s.attemptsUsed(), 1)
         guard case .manualReview(_, let review) = try s.submitFrame(frame: rgbaFrame(32, 32, value: 0)) else { return XCTFail() }
         XCTAssertEqual(review, "Photo submitted for manual review.")
-        XCTAssertTrue(s.isFinished())
+        XCTAssertTrue(try s.isFinished())
         XCTAssertThrowsError(try s.submitPhoto(bytes: photo("porch.jpg"))) { e in
             guard case ProofShotError.SessionFinished = e else { return XCTFail("\(e)") }
         }

@@ -1,0 +1,88 @@
+import CryptoKit
+import Foundation
+import XCTest
+@testable import ProofShot
+
+/// HMAC-SHA-256 through CryptoKit, as an app would with a key from the Keychain.
+final class HmacSigner: EvidenceSigner, @unchecked Sendable {
+    let key = SymmetricKey(data: Data("swift secret".utf8))
+    func keyId() -> String { "swift-hmac" }
+    func algorithm() -> String { "hmac-sha256" }
+    func sign(message: Data) throws -> Data { Data(HMAC<SHA256>.authenticationCode(for: message, using: key)) }
+}
+
+/// ECDSA P-256 through CryptoKit (a Secure Enclave key signs the same way), DER signatures.
+final class EcdsaSigner: EvidenceSigner, @unchecked Sendable {
+    let key = P256.Signing.PrivateKey()
+    func keyId() -> String { "swift-ecdsa" }
+    func algorithm() -> String { "ecdsa-p256-sha256" }
+    func sign(message: Data) throws -> Data { try key.signature(for: message).derRepresentation }
+}
+
+/// Mirrors the Kotlin evidence tests: durable attempts, the upload queue, reused photos, a
+/// failing signer, bad files and arguments.
+final class EvidenceTests: XCTestCase {
+    let verifier = try! Verifier()
+
+    func photo(_ name: String) throws -> Data {
+        let dir = try XCTUnwrap(ProcessInfo.processInfo.environment["PROOFSHOT_SAMPLES"], "set PROOFSHOT_SAMPLES")
+        return try Data(contentsOf: URL(fileURLWithPath: dir).appendingPathComponent(name))
+    }
+
+    func tempPath(_ name: String) -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString)
+        try! FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return dir.appendingPathComponent(name).path
+    }
+
+    func testAttemptsSurviveReopeningTheStore() throws {
+        let path = tempPath("evidence.db")
+        let first = try EvidenceStore(path: path, signer: HmacSigner()).openSession(verifier: verifier, stopId: "stop-1")
+        guard case .retry(let verdict, _, _) = try first.submitPhoto(bytes: photo("black.jpg"), capture: Capture(timeMs: 1_700_000_000_000, latitude: 37.33, longitude: -122.03)) else { return XCTFail() }
+        XCTAssertNotNil(verdict.recordId)
+        let store = try EvidenceStore(path: path, signer: HmacSigner())
+        let again = try store.openSession(verifier: verifier, stopId: "stop-1")
+        XCTAssertEqual(try again.attemptsUsed(), 1)
+        guard case .manualReview = try again.submitPhoto(bytes: photo("blurred.jpg")) else { return XCTFail() }
+        let pending = try store.pendingRecords(limit: 10)
+        XCTAssertEqual(pending.map { $0.seq }, [1, 2])
+        XCTAssertEqual(try store.markUploaded(recordIds: pending.map { $0.recordId }), 2)
+        XCTAssertTrue(try store.pendingRecords(limit: 10).isEmpty)
+    }
+
+    func testAPhotoOfferedForAnotherStopIsReused() throws {
+        let store = try EvidenceStore(path: tempPath("reuse.db"), signer: EcdsaSigner())
+        let porch = try photo("porch.jpg")
+        _ = try store.openSession(verifier: verifier, stopId: "stop-a").submitPhoto(bytes: porch)
+        guard case .retry(let verdict, _, _) = try store.openSession(verifier: verifier, stopId: "stop-b").submitPhoto(bytes: porch) else { return XCTFail() }
+        XCTAssertEqual(verdict.category, "invalid_pod")
+        XCTAssertEqual(verdict.rejectedFor, "reused_photo")
+    }
+
+    final class Locked: EvidenceSigner, @unchecked Sendable {
+        func keyId() -> String { "locked" }
+        func algorithm() -> String { "hmac-sha256" }
+        func sign(message: Data) throws -> Data { throw SignerError.KeyUnavailable(reason: "user not authenticated") }
+    }
+
+    func testAFailingSignerRecordsAndCountsNothing() throws {
+        let store = try EvidenceStore(path: tempPath("locked.db"), signer: Locked())
+        let s = try store.openSession(verifier: verifier, stopId: "stop-1")
+        XCTAssertThrowsError(try s.submitPhoto(bytes: photo("porch.jpg"))) { e in
+            guard case ProofShotError.Signing = e else { return XCTFail("\(e)") }
+        }
+        XCTAssertEqual(try s.attemptsUsed(), 0)
+    }
+
+    func testBadFilesAndArgumentsAreNamed() throws {
+        let path = tempPath("garbage.db")
+        FileManager.default.createFile(atPath: path, contents: Data(repeating: 0x5a, count: 4096))
+        XCTAssertThrowsError(try EvidenceStore(path: path, signer: HmacSigner())) { e in
+            guard case ProofShotError.Storage = e else { return XCTFail("\(e)") }
+        }
+        let store = try EvidenceStore(path: tempPath("args.db"), signer: HmacSigner())
+        XCTAssertThrowsError(try store.openSession(verifier: verifier, stopId: "")) { e in
+            guard case ProofShotError.InvalidArgument = e else { return XCTFail("\(e)") }
+        }
+    }
+}
