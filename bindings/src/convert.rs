@@ -40,6 +40,12 @@ pub struct DetectedBox {
     pub height: f32,
 }
 
+impl From<&core::BoundingBox> for DetectedBox {
+    fn from(b: &core::BoundingBox) -> Self {
+        Self { label: b.label.to_owned(), score: b.score, x: b.x, y: b.y, width: b.width, height: b.height }
+    }
+}
+
 /// What the driver should do next, for a live camera preview.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
 pub enum GuidanceHint {
@@ -154,18 +160,7 @@ impl From<core::Verdict> for Verdict {
                 .collect(),
             category: v.category,
             compliant: v.compliant,
-            boxes: v
-                .boxes
-                .iter()
-                .map(|b| DetectedBox {
-                    label: b.label.to_owned(),
-                    score: b.score,
-                    x: b.x,
-                    y: b.y,
-                    width: b.width,
-                    height: b.height,
-                })
-                .collect(),
+            boxes: v.boxes.iter().map(DetectedBox::from).collect(),
             message: v.message,
             elapsed_ms: v.elapsed_ms,
             rejected_for: v.rejected_for.map(|r| r.as_str().to_owned()),
@@ -284,6 +279,57 @@ impl Decision {
             core::Decision::Retry { remaining, message } => Self::Retry { verdict, remaining, message },
             core::Decision::ManualReview { message } => Self::ManualReview { verdict, message },
             core::Decision::AutoApproved { message } => Self::AutoApproved { verdict, message },
+        }
+    }
+}
+
+/// How `Verifier.redact` makes its copy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record)]
+pub struct RedactOptions {
+    /// Longest side of the copy in pixels; 0 keeps the photo's full size.
+    #[uniffi(default = 0)]
+    pub max_side: u32,
+    /// JPEG quality, 1 to 100.
+    #[uniffi(default = 85)]
+    pub jpeg_quality: u8,
+    /// Also pixelate the body below each face (people are found by their faces).
+    #[uniffi(default = false)]
+    pub people: bool,
+}
+
+impl From<RedactOptions> for core::RedactOptions {
+    fn from(o: RedactOptions) -> Self {
+        Self {
+            max_long_side: if o.max_side == 0 { u32::MAX } else { o.max_side },
+            jpeg_quality: o.jpeg_quality,
+            people: o.people,
+        }
+    }
+}
+
+/// A redacted copy of a photo.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct RedactedPhoto {
+    /// The copy, JPEG, without metadata.
+    pub jpeg: Vec<u8>,
+    /// Its width.
+    pub width: u32,
+    /// Its height.
+    pub height: u32,
+    /// The faces pixelated, in pixels of the copy (label `face`).
+    pub faces: Vec<DetectedBox>,
+    /// Time taken, decoding included, in milliseconds.
+    pub elapsed_ms: f64,
+}
+
+impl From<core::Redaction> for RedactedPhoto {
+    fn from(r: core::Redaction) -> Self {
+        Self {
+            faces: r.faces.iter().map(DetectedBox::from).collect(),
+            jpeg: r.jpeg,
+            width: r.width,
+            height: r.height,
+            elapsed_ms: r.elapsed_ms,
         }
     }
 }

@@ -21,7 +21,8 @@ mod evidence;
 mod logging;
 
 pub use convert::{
-    CameraFrame, CriterionResult, Decision, DetectedBox, FrameFormat, FramePlane, Guidance, GuidanceHint, Verdict,
+    CameraFrame, CriterionResult, Decision, DetectedBox, FrameFormat, FramePlane, Guidance, GuidanceHint,
+    RedactOptions, RedactedPhoto, Verdict,
 };
 pub use evidence::{Capture, EvidenceSigner, EvidenceStore, PendingRecord, SignerError, StoreConfig};
 pub use logging::{set_logger, LogLevel, Logger};
@@ -129,6 +130,17 @@ impl Verifier {
         guard(|| frame.with_raw(|raw| Ok(self.inner.guide_raw(raw)?.into())))
     }
 
+    /// A copy of an encoded photo for upload: every face found pixelated (with
+    /// `options.people`, the body below it too), orientation applied, no metadata (no EXIF
+    /// location). Pass the copy to `submitPhoto(redactedCopy = ...)` to record its hash.
+    #[uniffi::method(default(options = None))]
+    pub fn redact(&self, bytes: Vec<u8>, options: Option<RedactOptions>) -> Result<RedactedPhoto, ProofShotError> {
+        guard(|| {
+            let options = options.map_or_else(core::RedactOptions::default, Into::into);
+            Ok(self.inner.redact_encoded(&bytes, &options)?.into())
+        })
+    }
+
     /// A delivery session for one stop, counting attempts against the policy's `maxAttempts`.
     pub fn start_session(&self) -> Arc<DeliverySession> {
         Arc::new(DeliverySession {
@@ -198,15 +210,21 @@ impl DeliverySession {
 
 #[uniffi::export]
 impl DeliverySession {
-    /// Verifies and counts an encoded photo. `capture` (time and place, as the app knows
-    /// them) goes into the evidence record of a stored session.
-    #[uniffi::method(default(capture = None))]
-    pub fn submit_photo(&self, bytes: Vec<u8>, capture: Option<Capture>) -> Result<Decision, ProofShotError> {
+    /// Verifies and counts an encoded photo. In a stored session, `capture` (time and place,
+    /// as the app knows them) and the SHA-256 of `redacted_copy` (from `Verifier.redact`, the
+    /// copy the app uploads) go into the evidence record.
+    #[uniffi::method(default(capture = None, redacted_copy = None))]
+    pub fn submit_photo(
+        &self,
+        bytes: Vec<u8>,
+        capture: Option<Capture>,
+        redacted_copy: Option<Vec<u8>>,
+    ) -> Result<Decision, ProofShotError> {
         guard(|| match &self.backend {
             Backend::Memory(_) => self.submit(|v| v.verify_encoded(&bytes)),
             Backend::Stored(session) => {
                 let capture = capture.unwrap_or_default().try_into()?;
-                Ok(Self::recorded(session.submit_encoded(&bytes, capture)?))
+                Ok(Self::recorded(session.submit_encoded(&bytes, capture, redacted_copy.as_deref())?))
             }
         })
     }

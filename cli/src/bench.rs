@@ -51,6 +51,7 @@ fn store_append_ms(
         let photo = PhotoIdentity {
             sha256: format!("{i:064x}"),
             phash: proofshot_core::PhotoHash { full: h(0), crops: std::array::from_fn(|k| h(k as u64 + 1)) },
+            redacted_sha256: None,
         };
         store.record_attempt(
             verifier.policy(),
@@ -143,6 +144,12 @@ pub(crate) fn run(args: &Args) -> Result<u8, Failure> {
     verifier.guide_raw(&preview_raw)?; // warm-up
     let (guide_ms, _) = time(n, || verifier.guide_raw(&preview_raw));
     let (phash_ms, _) = time(n, || proofshot_core::PhotoHash::of(&frame_12mp));
+    let (faces_ms, _) = time(n, || verifier.faces(&frame_hd));
+    let redact_n = n.min(10); // a full-size 12 MP encode is slow; fewer runs suffice
+    let full = proofshot_core::RedactOptions::default();
+    let (redact_full_ms, _) = time(redact_n, || verifier.redact_encoded(&jpeg_12mp, &full));
+    let capped = proofshot_core::RedactOptions { max_long_side: 2048, ..Default::default() };
+    let (redact_2048_ms, _) = time(redact_n, || verifier.redact_encoded(&jpeg_12mp, &capped));
     let verdict = verifier.verify_frame(&frame_hd)?;
     let append_hmac_ms = store_append_ms(&verifier, &verdict, n, false)?;
     let append_p256_ms = store_append_ms(&verifier, &verdict, n, true)?;
@@ -163,6 +170,9 @@ pub(crate) fn run(args: &Args) -> Result<u8, Failure> {
         "verify_12mp_jpeg_end_to_end_ms": end_to_end_ms,
         "guide_640x480_nv21_ms": guide_ms,
         "perceptual_hash_12mp_ms": phash_ms,
+        "faces_model_ms": faces_ms,
+        "redact_12mp_jpeg_full_size_ms": redact_full_ms,
+        "redact_12mp_jpeg_to_2048_ms": redact_2048_ms,
         "store_append_sign_hmac_ms": append_hmac_ms,
         "store_append_sign_p256_ms": append_p256_ms,
         "rss_before_decode_mib": base_rss,
@@ -188,6 +198,9 @@ pub(crate) fn run(args: &Args) -> Result<u8, Failure> {
     println!("  verify 12 MP JPEG end to end (decode + verify)                 {end_to_end_ms:8.2} ms");
     println!("  guide 640x480 NV21 preview frame (conversion included)         {guide_ms:8.2} ms");
     println!("  perceptual hashes of the decoded 12 MP photo (whole + 9 crops)  {phash_ms:8.2} ms");
+    println!("  face detector, whole frame + 6 tiles (1080p working frame)     {faces_ms:8.2} ms");
+    println!("  redact a 12 MP JPEG, full-size copy (decode, faces, encode)    {redact_full_ms:8.2} ms");
+    println!("  redact a 12 MP JPEG, copy capped at 2048 px                    {redact_2048_ms:8.2} ms");
     println!("  evidence store: append + sign one record (HMAC-SHA-256)        {append_hmac_ms:8.2} ms");
     println!("  evidence store: append + sign one record (ECDSA P-256)         {append_p256_ms:8.2} ms");
     println!("models: {:.1} MB in all", verifier.models().total_bytes() as f64 / 1e6);

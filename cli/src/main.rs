@@ -6,6 +6,7 @@ mod bench;
 mod eval;
 mod files;
 mod json;
+mod redact;
 mod report;
 mod samples;
 mod verify;
@@ -96,6 +97,9 @@ enum Command {
     /// Check an exported evidence chain: every record's hash, every link, and with a key every
     /// signature; names the first record that is edited, missing, out of order or forged.
     Audit(audit::Args),
+    /// Write redacted copies of photos: faces (and with --people, the body below them)
+    /// pixelated, metadata dropped; or with --points, measure the face detector's recall.
+    Redact(redact::Args),
     /// Write generated example photos (porch scene, dim, black, blurred, overexposed,
     /// screenshot) into a folder.
     Samples(samples::Args),
@@ -174,6 +178,7 @@ fn main() -> ExitCode {
         Command::Bench(args) => bench::run(&args),
         Command::Samples(args) => samples::run(&args),
         Command::Audit(args) => audit::run(&args),
+        Command::Redact(args) => redact::run(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

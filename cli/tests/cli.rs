@@ -226,6 +226,7 @@ fn evidence_export(dir: &Path) -> PathBuf {
         let photo = PhotoIdentity {
             sha256: format!("{i:064x}"),
             phash: proofshot_core::PhotoHash { full: h(0), crops: std::array::from_fn(|k| h(k as u64 + 1)) },
+            redacted_sha256: None,
         };
         store
             .record_attempt(&policy, ("v", &[]), &format!("stop-{i}"), verdict.clone(), &photo, Default::default())
@@ -267,4 +268,40 @@ fn audit_checks_the_chain_and_names_the_first_broken_link() {
     let o = proofshot(&["audit", path, "--hmac-key", "xyz"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("--hmac-key: expected hex digits"), "{}", stderr(&o));
+}
+
+#[test]
+fn redact_writes_copies_without_faces_or_metadata() {
+    use proofshot_fixtures::{encode_jpeg, person_at_door, FacePlacement};
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("redact");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    let face = FacePlacement { cx: 260.0, cy: 300.0, width: 100.0 };
+    let photo = dir.join("visitor.jpg");
+    std::fs::write(&photo, encode_jpeg(&person_at_door(1200, 900, 3, &[face]), 90, Some(1))).expect("write");
+    let out = dir.join("out");
+    let o = proofshot(&[
+        "redact",
+        "--out",
+        out.to_str().expect("utf-8"),
+        "--max-side",
+        "800",
+        photo.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).contains("visitor.jpg: 1 face(s) -> "), "{}", stdout(&o));
+    assert!(stdout(&o).contains("(800x600, "), "{}", stdout(&o));
+    let copy = std::fs::read(out.join("visitor.redacted.jpg")).expect("the copy");
+    assert!(copy.starts_with(&[0xFF, 0xD8]));
+    assert!(!copy.windows(2).any(|m| m == [0xFF, 0xE1]), "no EXIF segment");
+    assert!(std::fs::read_dir(&out).expect("dir").all(|e| !e
+        .expect("entry")
+        .path()
+        .to_string_lossy()
+        .ends_with(".part")));
+
+    let o =
+        proofshot(&["redact", "--out", out.to_str().expect("utf-8"), dir.join("missing.jpg").to_str().expect("utf-8")]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("missing.jpg: error: cannot read file"), "{}", stdout(&o));
 }

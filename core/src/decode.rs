@@ -30,13 +30,18 @@ fn sniff(bytes: &[u8]) -> Option<Format> {
 }
 
 pub(crate) fn decode(bytes: &[u8], limits: &Limits) -> Result<Frame> {
+    decode_to(bytes, limits, WORKING_LONG_SIDE)
+}
+
+/// Decodes to at most `long_side` pixels on the long side (`u32::MAX`: full size).
+pub(crate) fn decode_to(bytes: &[u8], limits: &Limits, long_side: u32) -> Result<Frame> {
     if bytes.is_empty() {
         return Err(FrameError::Empty);
     }
     match sniff(bytes).ok_or(FrameError::UnsupportedFormat)? {
-        Format::Jpeg => decode_jpeg(bytes, limits),
-        Format::Png => decode_png(bytes, limits),
-        Format::WebP => decode_webp(bytes, limits),
+        Format::Jpeg => decode_jpeg(bytes, limits, long_side),
+        Format::Png => decode_png(bytes, limits, long_side),
+        Format::WebP => decode_webp(bytes, limits, long_side),
     }
 }
 
@@ -44,7 +49,7 @@ fn corrupt(format: &'static str, e: impl std::fmt::Display) -> FrameError {
     FrameError::Corrupt { format, detail: e.to_string() }
 }
 
-fn decode_jpeg(bytes: &[u8], limits: &Limits) -> Result<Frame> {
+fn decode_jpeg(bytes: &[u8], limits: &Limits, long_side: u32) -> Result<Frame> {
     let mut dec = jpeg_decoder::Decoder::new(Cursor::new(bytes));
     dec.read_info().map_err(|e| corrupt("JPEG", e))?;
     let info = dec.info().ok_or_else(|| corrupt("JPEG", "no frame header"))?;
@@ -52,10 +57,10 @@ fn decode_jpeg(bytes: &[u8], limits: &Limits) -> Result<Frame> {
     limits.check(w, h)?;
     let orientation = dec.exif_data().map_or(Orientation::Normal, Orientation::from_exif_data);
 
-    // The smallest DCT scale whose output still reaches ~90% of the working size on the long
+    // The smallest DCT scale whose output still reaches ~90% of the wanted size on the long
     // side: the box filter then does the rest. 0.9 lets a 4000 px photo decode at 1/4 (1000 px).
     let long = w.max(h);
-    let want = (WORKING_LONG_SIDE * 9 / 10).min(long);
+    let want = (u64::from(long_side) * 9 / 10).min(u64::from(long)) as u32;
     let req = |v: u32| ((u64::from(v) * u64::from(want)).div_ceil(u64::from(long))).clamp(1, 65_535) as u16;
     let (sw, sh) = dec.scale(req(w), req(h)).map_err(|e| corrupt("JPEG", e))?;
     let (sw, sh) = (u32::from(sw), u32::from(sh));
@@ -85,7 +90,7 @@ fn decode_jpeg(bytes: &[u8], limits: &Limits) -> Result<Frame> {
         jpeg_decoder::PixelFormat::RGB24 => Channels::Rgb8,
         jpeg_decoder::PixelFormat::CMYK32 => Channels::Cmyk8,
     };
-    let mut ds = Frame::downscaler(sw, sh);
+    let mut ds = Frame::downscaler_to(sw, sh, long_side);
     push_rows(&mut ds, &pixels, sw, sh, channels, "JPEG")?;
     Ok(Frame::finish(ds, orientation, (w, h)))
 }
@@ -114,7 +119,7 @@ fn scan_data(bytes: &[u8]) -> Option<&[u8]> {
     None
 }
 
-fn decode_png(bytes: &[u8], limits: &Limits) -> Result<Frame> {
+fn decode_png(bytes: &[u8], limits: &Limits, long_side: u32) -> Result<Frame> {
     // the pixel limit bounds the decoder's own allocations too (16-bit RGBA is 8 bytes a pixel)
     let png_limits = png::Limits { bytes: (limits.max_pixels.saturating_mul(8)).min(usize::MAX as u64) as usize };
     let mut dec = png::Decoder::new_with_limits(Cursor::new(bytes), png_limits);
@@ -132,7 +137,7 @@ fn decode_png(bytes: &[u8], limits: &Limits) -> Result<Frame> {
         png::ColorType::Rgba => Channels::Rgba8,
         png::ColorType::Indexed => return Err(corrupt("PNG", "palette was not expanded")),
     };
-    let mut ds = Frame::downscaler(w, h);
+    let mut ds = Frame::downscaler_to(w, h, long_side);
     if interlaced {
         // Adam7 rows arrive pass by pass, not top to bottom: decode the whole (limit-checked) image.
         let size = reader.output_buffer_size().ok_or_else(|| corrupt("PNG", "image too large for this platform"))?;
@@ -157,7 +162,7 @@ fn decode_png(bytes: &[u8], limits: &Limits) -> Result<Frame> {
     Ok(Frame::finish(ds, orientation, (w, h)))
 }
 
-fn decode_webp(bytes: &[u8], limits: &Limits) -> Result<Frame> {
+fn decode_webp(bytes: &[u8], limits: &Limits, long_side: u32) -> Result<Frame> {
     let mut dec = image_webp::WebPDecoder::new(Cursor::new(bytes)).map_err(|e| corrupt("WebP", e))?;
     let (w, h) = dec.dimensions();
     limits.check(w, h)?;
@@ -170,7 +175,7 @@ fn decode_webp(bytes: &[u8], limits: &Limits) -> Result<Frame> {
     let mut buf = vec![0u8; size];
     dec.read_image(&mut buf).map_err(|e| corrupt("WebP", e))?;
     let channels = if dec.has_alpha() { Channels::Rgba8 } else { Channels::Rgb8 };
-    let mut ds = Frame::downscaler(w, h);
+    let mut ds = Frame::downscaler_to(w, h, long_side);
     push_rows(&mut ds, &buf, w, h, channels, "WebP")?;
     Ok(Frame::finish(ds, orientation, (w, h)))
 }

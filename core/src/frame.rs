@@ -211,6 +211,14 @@ impl Frame {
         crate::decode::decode(bytes, limits)
     }
 
+    /// Decodes an encoded photo keeping up to `long_side` pixels on its long side (`u32::MAX`
+    /// keeps full resolution), applying EXIF orientation: for output that leaves the device
+    /// (a redacted copy), not for the models, which read [`from_encoded`](Self::from_encoded)'s
+    /// working size.
+    pub fn from_encoded_at(bytes: &[u8], limits: &Limits, long_side: u32) -> Result<Self> {
+        crate::decode::decode_to(bytes, limits, long_side.max(1))
+    }
+
     /// Builds a frame from a raw camera buffer, applying its rotation.
     pub fn from_raw(image: &RawImage<'_>, limits: &Limits) -> Result<Self> {
         crate::raw::convert(image, limits)
@@ -245,8 +253,18 @@ impl Frame {
 
     /// A downscaler from a stored (not yet upright) source size to the working size.
     pub(crate) fn downscaler(width: u32, height: u32) -> BoxDownscaler {
-        let (dw, dh) = resample::working_size(width, height);
+        Self::downscaler_to(width, height, resample::WORKING_LONG_SIDE)
+    }
+
+    /// A downscaler from a stored source size to at most `long_side` on the long side.
+    pub(crate) fn downscaler_to(width: u32, height: u32, long_side: u32) -> BoxDownscaler {
+        let (dw, dh) = resample::fit_within(width, height, long_side);
         BoxDownscaler::new(width, height, dw, dh)
+    }
+
+    /// The pixels, for in-place edits (redaction).
+    pub(crate) fn rgb_mut(&mut self) -> &mut [u8] {
+        &mut self.rgb
     }
 
     /// Completes a frame from a downscaler that received every row of the stored image.

@@ -23,6 +23,7 @@
 
 mod decode;
 mod evidence;
+mod faces;
 mod frame;
 mod guide;
 mod models;
@@ -31,6 +32,7 @@ mod phash;
 mod policy;
 mod quality;
 mod raw;
+mod redact;
 mod resample;
 mod runtime;
 mod session;
@@ -40,6 +42,7 @@ mod verifier;
 mod vision;
 
 pub use evidence::{Evidence, EvidenceSet, Reason};
+pub use faces::{Face, FACE_SIDE, FACE_THRESHOLD};
 pub use frame::{Frame, FrameError, Limits, PixelFormat, Plane, RawImage};
 pub use guide::{Guidance, Hint};
 pub use models::{hex_sha256, ModelBundle, MODEL_BUNDLE_VERSION, MODEL_FILES};
@@ -50,6 +53,7 @@ pub use policy::{
     REMAINING_PLACEHOLDER,
 };
 pub use quality::{QualitySignals, INPUT_SIDE as QUALITY_INPUT_SIDE};
+pub use redact::{RedactOptions, Redaction};
 pub use resample::{working_size, WORKING_LONG_SIDE};
 pub use runtime::{library_file_name, project_cache_dir, search_path, Runtime, RuntimeError, ONNXRUNTIME_VERSION};
 pub use session::{Decision, DeliverySession, SessionFinished};

@@ -5,11 +5,11 @@ use std::borrow::Cow;
 use sha2::{Digest, Sha256};
 
 /// Version of the embedded model bundle; bumped whenever any model file changes.
-pub const MODEL_BUNDLE_VERSION: &str = "2026.11.2";
+pub const MODEL_BUNDLE_VERSION: &str = "2026.11.3";
 
 /// The model files a verifier runs, by file name, in the order they are hashed.
-pub const MODEL_FILES: [&str; 5] =
-    ["quality.onnx", "backbone.onnx", "heads.onnx", "backbone-guide.onnx", "heads-guide.onnx"];
+pub const MODEL_FILES: [&str; 6] =
+    ["quality.onnx", "backbone.onnx", "heads.onnx", "backbone-guide.onnx", "heads-guide.onnx", "faces.onnx"];
 
 /// The ONNX files one verifier runs, as bytes. [`ModelBundle::embedded`] is what ships.
 #[derive(Clone)]
@@ -26,6 +26,8 @@ pub struct ModelBundle {
     pub backbone_guide: Cow<'static, [u8]>,
     /// The same heads for the guidance backbone's feature maps (`heads-guide.onnx`).
     pub heads_guide: Cow<'static, [u8]>,
+    /// The face detector behind redaction (`faces.onnx`).
+    pub faces: Cow<'static, [u8]>,
 }
 
 impl std::fmt::Debug for ModelBundle {
@@ -50,6 +52,7 @@ impl ModelBundle {
             heads: Cow::Borrowed(include_bytes!("../../models/heads.onnx")),
             backbone_guide: Cow::Borrowed(include_bytes!("../../models/backbone-guide.onnx")),
             heads_guide: Cow::Borrowed(include_bytes!("../../models/heads-guide.onnx")),
+            faces: Cow::Borrowed(include_bytes!("../../models/faces.onnx")),
         }
     }
 
@@ -63,6 +66,7 @@ impl ModelBundle {
             "heads.onnx" => &mut self.heads,
             "backbone-guide.onnx" => &mut self.backbone_guide,
             "heads-guide.onnx" => &mut self.heads_guide,
+            "faces.onnx" => &mut self.faces,
             _ => return None,
         };
         *slot = Cow::Owned(bytes);
@@ -78,12 +82,13 @@ impl ModelBundle {
             ("heads", hex_sha256(&self.heads)),
             ("backbone-guide", hex_sha256(&self.backbone_guide)),
             ("heads-guide", hex_sha256(&self.heads_guide)),
+            ("faces", hex_sha256(&self.faces)),
         ]
     }
 
     /// Total size of the model files in bytes.
     pub fn total_bytes(&self) -> usize {
-        [&self.quality, &self.backbone, &self.heads, &self.backbone_guide, &self.heads_guide]
+        [&self.quality, &self.backbone, &self.heads, &self.backbone_guide, &self.heads_guide, &self.faces]
             .iter()
             .map(|m| m.len())
             .sum()

@@ -5,11 +5,14 @@ use std::sync::OnceLock;
 use std::time::Instant;
 
 use crate::evidence::{Evidence, EvidenceSet, Reason};
+use crate::faces::{Face, FaceModel};
 use crate::frame::{Frame, FrameError, Limits, RawImage};
 use crate::guide::{hint_for, Guidance, Hint};
 use crate::models::ModelBundle;
 use crate::policy::{Policy, PolicyError};
 use crate::quality::{QualityModel, QualitySignals};
+use crate::redact::{redact, RedactOptions, Redaction};
+use crate::resample::WORKING_LONG_SIDE;
 use crate::runtime::{Runtime, RuntimeError};
 use crate::verdict::{judge, BoundingBox, Verdict};
 use crate::vision::{VisionModel, VisionSignals, BACKBONE_SIDE, GUIDE_SIDE};
@@ -52,6 +55,7 @@ pub struct Verifier {
     quality: QualityModel,
     vision: VisionModel,
     guide: VisionModel,
+    faces: FaceModel,
     /// The models' hashes, computed on first use (hashing 11 MB takes tens of milliseconds).
     model_hashes: OnceLock<Vec<(&'static str, String)>>,
 }
@@ -69,6 +73,7 @@ impl Verifier {
         let quality = QualityModel::new(&runtime, &config.models.quality)?;
         let vision = VisionModel::new(&runtime, BACKBONE_SIDE, &config.models.backbone, &config.models.heads)?;
         let guide = VisionModel::new(&runtime, GUIDE_SIDE, &config.models.backbone_guide, &config.models.heads_guide)?;
+        let faces = FaceModel::new(&runtime, &config.models.faces)?;
         log::debug!("verifier ready: policy {}, models {}", policy.id, config.models.version);
         Ok(Self {
             policy,
@@ -77,6 +82,7 @@ impl Verifier {
             quality,
             vision,
             guide,
+            faces,
             model_hashes: OnceLock::new(),
         })
     }
@@ -160,6 +166,24 @@ impl Verifier {
         let (sw, sh) = frame.source_size();
         let package = vision.detections.iter().find(|d| d.label == "package").map(|d| d.scaled(sw, sh));
         Ok(Guidance { hint, ready: hint == Hint::Ready, package, elapsed_ms: start.elapsed().as_secs_f64() * 1000.0 })
+    }
+
+    /// The faces in a frame, strongest first, as fractions of the frame.
+    pub fn faces(&self, frame: &Frame) -> Result<Vec<Face>> {
+        Ok(self.faces.detect(frame)?)
+    }
+
+    /// A copy of an encoded photo with every face found pixelated (and with
+    /// [`RedactOptions::people`], the body below it), as a fresh JPEG without metadata.
+    pub fn redact_encoded(&self, bytes: &[u8], options: &RedactOptions) -> Result<Redaction> {
+        let start = Instant::now();
+        let image = Frame::from_encoded_at(bytes, &self.limits, options.max_long_side)?;
+        let faces = self.faces.detect(&image.downscaled(WORKING_LONG_SIDE))?;
+        let mut redaction = redact(image, &faces, options)
+            .map_err(|detail| RuntimeError::Inference { model: "redaction encoder", detail })?;
+        redaction.elapsed_ms = start.elapsed().as_secs_f64() * 1000.0;
+        log::debug!("redacted {} face(s) in {:.1} ms", redaction.faces.len(), redaction.elapsed_ms);
+        Ok(redaction)
     }
 
     /// Runs only the image-quality model (for benchmarks and live guidance).

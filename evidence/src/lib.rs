@@ -18,7 +18,7 @@
 //! let store = Arc::new(EvidenceStore::open("evidence.db", signer, StoreConfig::default()).expect("store opens"));
 //! let stop = StopSession::new(store.clone(), verifier, "stop-42");
 //! let photo = std::fs::read("porch.jpg").expect("photo");
-//! let submission = stop.submit_encoded(&photo, Capture::default()).expect("recorded");
+//! let submission = stop.submit_encoded(&photo, Capture::default(), None).expect("recorded");
 //! println!("{:?}: {}", submission.decision, submission.record.json);
 //! for pending in store.pending_records(50).expect("queue") { /* upload pending.json */ }
 //! ```

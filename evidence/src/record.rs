@@ -93,6 +93,8 @@ pub struct PhotoIdentity {
     /// Perceptual hashes ([`proofshot_core::PhotoHash`]); the record keeps the whole-photo
     /// hash, the store all of them.
     pub phash: PhotoHash,
+    /// SHA-256 (hex) of the redacted copy that leaves the device, when one was made.
+    pub redacted_sha256: Option<String>,
 }
 
 /// An earlier record, for another stop, whose photo this one repeats.
@@ -173,7 +175,7 @@ pub fn seal(
         "photo": {
             "sha256": attempt.photo.sha256,
             "phash": format!("{:016x}", attempt.photo.phash.full),
-            "redacted_sha256": Value::Null,
+            "redacted_sha256": attempt.photo.redacted_sha256,
         },
         "policy": { "id": attempt.policy.0, "sha256": attempt.policy.1 },
         "models": {

@@ -44,11 +44,17 @@ impl StopSession {
         self.store.stop(self.verifier.policy(), &self.stop_id)
     }
 
-    /// Verifies an encoded photo and records the attempt. An unreadable photo is an error and
-    /// is neither counted nor recorded.
-    pub fn submit_encoded(&self, bytes: &[u8], capture: Capture) -> Result<Submission, SubmitError> {
+    /// Verifies an encoded photo and records the attempt, with the hash of `redacted` (the
+    /// copy made by [`Verifier::redact_encoded`] for upload) when given. An unreadable photo
+    /// is an error and is neither counted nor recorded.
+    pub fn submit_encoded(
+        &self,
+        bytes: &[u8],
+        capture: Capture,
+        redacted: Option<&[u8]>,
+    ) -> Result<Submission, SubmitError> {
         let frame = Frame::from_encoded(bytes, self.verifier.limits()).map_err(proofshot_core::Error::from)?;
-        self.submit(&frame, hex_sha256(bytes), capture)
+        self.submit(&frame, hex_sha256(bytes), capture, redacted.map(hex_sha256))
     }
 
     /// Verifies a camera frame and records the attempt; the photo hash is the SHA-256 of the
@@ -60,17 +66,23 @@ impl StopSession {
             sha2::Digest::update(&mut hasher, plane.data);
         }
         let sha = crate::record::hex(&sha2::Digest::finalize(hasher));
-        self.submit(&frame, sha, capture)
+        self.submit(&frame, sha, capture, None)
     }
 
-    fn submit(&self, frame: &Frame, sha256: String, capture: Capture) -> Result<Submission, SubmitError> {
+    fn submit(
+        &self,
+        frame: &Frame,
+        sha256: String,
+        capture: Capture,
+        redacted_sha256: Option<String>,
+    ) -> Result<Submission, SubmitError> {
         // refuse a settled stop before spending a model run on it
         if let Some(outcome) = self.state()?.outcome() {
             let attempts = self.state()?.attempts_used();
             return Err(StoreError::SessionFinished(proofshot_core::SessionFinished { attempts, outcome }).into());
         }
         let verdict = self.verifier.verify_frame(frame)?;
-        let photo = PhotoIdentity { sha256, phash: PhotoHash::of(frame) };
+        let photo = PhotoIdentity { sha256, phash: PhotoHash::of(frame), redacted_sha256 };
         let models = (self.verifier.models().version.as_str(), self.verifier.model_hashes());
         Ok(self.store.record_attempt(self.verifier.policy(), models, &self.stop_id, verdict, &photo, capture)?)
     }

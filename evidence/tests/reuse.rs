@@ -10,7 +10,7 @@ use proofshot_fixtures::{empty_porch, encode_jpeg, porch_scene, Rgb};
 
 fn identity(jpeg: &[u8]) -> PhotoIdentity {
     let frame = Frame::from_encoded(jpeg, &Limits::default()).expect("decodes");
-    PhotoIdentity { sha256: hex_sha256(jpeg), phash: PhotoHash::of(&frame) }
+    PhotoIdentity { sha256: hex_sha256(jpeg), phash: PhotoHash::of(&frame), redacted_sha256: None }
 }
 
 fn offer(store: &EvidenceStore, stop: &str, jpeg: &[u8]) -> Submission {

@@ -159,3 +159,16 @@ def test_a_foreign_file_is_a_storage_error(tmp_path):
     with pytest.raises(proofshot.ProofShotError.Storage, match="not an SQLite database"):
         proofshot.EvidenceStore(str(path), HmacSigner())
     assert path.read_bytes() == b"not a database at all" * 300
+
+
+def test_redacted_copy_hash_is_recorded(tmp_path, verifier, samples):
+    copy = verifier.redact(samples["porch.jpg"], proofshot.RedactOptions(max_side=640, jpeg_quality=80, people=True))
+    assert copy.jpeg[:2] == b"\xff\xd8" and max(copy.width, copy.height) <= 640
+    assert copy.faces == []
+    store = proofshot.EvidenceStore(str(tmp_path / "e.db"), HmacSigner())
+    store.open_session(verifier, "stop-1").submit_photo(samples["porch.jpg"], redacted_copy=copy.jpeg)
+    record = json.loads(store.pending_records(1)[0].json)
+    assert record["photo"]["redacted_sha256"] == hashlib.sha256(copy.jpeg).hexdigest()
+    assert record["photo"]["sha256"] == hashlib.sha256(samples["porch.jpg"]).hexdigest()
+    with pytest.raises(proofshot.ProofShotError.InvalidImage):
+        verifier.redact(b"nope")

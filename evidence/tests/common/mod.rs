@@ -51,6 +51,7 @@ pub fn photo(n: u64) -> PhotoIdentity {
     PhotoIdentity {
         sha256: format!("{n:064x}"),
         phash: PhotoHash { full: h(0), crops: std::array::from_fn(|k| h(k as u64 + 1)) },
+        redacted_sha256: None,
     }
 }
 

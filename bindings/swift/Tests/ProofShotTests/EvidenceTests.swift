@@ -59,6 +59,17 @@ final class EvidenceTests: XCTestCase {
         XCTAssertEqual(verdict.rejectedFor, "reused_photo")
     }
 
+    func testRedactedCopyHashIsRecorded() throws {
+        let porch = try photo("porch.jpg")
+        let copy = try verifier.redact(bytes: porch, options: RedactOptions(maxSide: 640))
+        XCTAssertLessThanOrEqual(max(copy.width, copy.height), 640)
+        XCTAssertTrue(copy.faces.isEmpty)
+        let store = try EvidenceStore(path: tempPath("redacted.db"), signer: HmacSigner())
+        _ = try store.openSession(verifier: verifier, stopId: "stop-1").submitPhoto(bytes: porch, redactedCopy: copy.jpeg)
+        let sha = SHA256.hash(data: copy.jpeg).map { String(format: "%02x", $0) }.joined()
+        XCTAssertTrue(try store.pendingRecords(limit: 1)[0].json.contains("\"redacted_sha256\":\"\(sha)\""))
+    }
+
     final class Locked: EvidenceSigner, @unchecked Sendable {
         func keyId() -> String { "locked" }
         func algorithm() -> String { "hmac-sha256" }

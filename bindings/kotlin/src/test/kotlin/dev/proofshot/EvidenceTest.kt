@@ -154,6 +154,22 @@ class EvidenceTest {
     }
 
     @Test
+    fun redactedCopyIsAFreshJpegWhoseHashIsRecorded() {
+        val porch = photo("porch.jpg")
+        val copy = verifier.redact(porch, RedactOptions(maxSide = 640u))
+        assertTrue(copy.width <= 640u && copy.height <= 640u, "${copy.width}x${copy.height}")
+        assertEquals(0xFF.toByte(), copy.jpeg[0])
+        assertTrue(copy.faces.isEmpty(), "nobody on the rendered porch")
+        assertTrue(copy.elapsedMs > 0.0)
+        store("redacted.db").use { st ->
+            st.openSession(verifier, "stop-1").use { it.submitPhoto(porch, redactedCopy = copy.jpeg) }
+            val sha = java.security.MessageDigest.getInstance("SHA-256").digest(copy.jpeg).joinToString("") { "%02x".format(it) }
+            assertTrue(st.pendingRecords(1u)[0].json.contains("\"redacted_sha256\":\"$sha\""))
+        }
+        assertThrows(ProofShotException.InvalidImage::class.java) { verifier.redact(ByteArray(5)) }
+    }
+
+    @Test
     fun aJavaSignedChainPassesTheAudit() {
         val pair = KeyPairGenerator.getInstance("EC").apply { initialize(ECGenParameterSpec("secp256r1")) }.generateKeyPair()
         val pem = "-----BEGIN PUBLIC KEY-----\n" + Base64.getMimeEncoder(64, "\n".toByteArray()).encodeToString(pair.public.encoded) + "\n-----END PUBLIC KEY-----\n"
