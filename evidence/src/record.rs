@@ -1,28 +1,12 @@
 //! Evidence records: what one submitted photo proved, in a form the backend can re-hash.
 //!
-//! A record is one JSON object (one line of an export). Its members:
-//!
-//! | member | content |
-//! |---|---|
-//! | `format` | `"proofshot-evidence/1"` |
-//! | `seq` | position in the store's chain, from 1, no gaps |
-//! | `record_id` | 32 hex digits, random |
-//! | `stop_id`, `attempt` | the delivery stop, and which attempt this photo was (from 1) |
-//! | `capture` | `{time_ms, location}` as the app supplied them (`null` when not given); `location` is `{lat_e7, lon_e7, accuracy_m}`: degrees times 10^7, metres rounded up |
-//! | `device_time_ms` | the device clock when the record was made (Unix milliseconds) |
-//! | `photo` | `{sha256, phash, redacted_sha256}`: SHA-256 of the bytes submitted, the 64-bit perceptual hash (16 hex digits), SHA-256 of the redacted copy (`null` when none was made) |
-//! | `policy` | `{id, sha256}`: the policy and the SHA-256 of its JSON |
-//! | `models` | `{bundle_version, sha256: {name: hex}}` |
-//! | `verdict` | `{category, compliant, rejected_for, criteria: [{id, required, passed, score_bp, reason}]}`: scores in basis points (0..=10000) |
-//! | `reuse` | `null`, or `{record_id, distance}`: the earlier record of another stop whose photo this one repeats |
-//! | `decision` | `{kind, remaining}`: `accepted`, `retry`, `manual_review` or `auto_approved`, and attempts left |
-//! | `prev_hash` | `hash` of record `seq - 1`; 64 zeros for record 1 |
-//! | `signer` | `{key_id, alg}` |
-//! | `hash` | SHA-256 (hex) of the record's canonical bytes ([`crate::canonical`]) |
-//! | `signature` | base64 (standard, padded) of the signer's signature of the canonical bytes |
-//!
-//! `hash` and `signature` are the only members outside the canonical bytes, so the signer's
-//! key id and algorithm, the chain link and every verdict field are covered by both.
+//! A record is one JSON object (one line of an export): the stop and attempt, the app's capture
+//! time and place, the device clock, the photo's SHA-256 and perceptual hash (and the redacted
+//! copy's SHA-256), the policy and model hashes, the verdict with every criterion, the
+//! decision, the previous record's hash and the signer's key id and algorithm. The README's
+//! "Evidence records" section lists every member for the backend. `hash` and `signature` are
+//! the only members outside the canonical bytes ([`crate::canonical`]), so the signer's key
+//! id and algorithm, the chain link and every verdict field are covered by both.
 
 use base64::Engine as _;
 use proofshot_core::{Decision, PhotoHash, Verdict};
