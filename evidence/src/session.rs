@@ -77,8 +77,9 @@ impl StopSession {
         redacted_sha256: Option<String>,
     ) -> Result<Submission, SubmitError> {
         // refuse a settled stop before spending a model run on it
-        if let Some(outcome) = self.state()?.outcome() {
-            let attempts = self.state()?.attempts_used();
+        let state = self.state()?;
+        if let Some(outcome) = state.outcome() {
+            let attempts = state.attempts_used();
             return Err(StoreError::SessionFinished(proofshot_core::SessionFinished { attempts, outcome }).into());
         }
         let verdict = self.verifier.verify_frame(frame)?;

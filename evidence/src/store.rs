@@ -391,16 +391,30 @@ impl EvidenceStore {
     }
 }
 
-fn migrate(conn: &Connection, from: i32) -> Result<(), StoreError> {
-    for version in from..SCHEMA_VERSION {
-        let tx = conn.unchecked_transaction()?;
-        tx.execute_batch(MIGRATIONS[version as usize])?;
-        if version == 0 {
-            tx.execute_batch(&format!("PRAGMA application_id = {APPLICATION_ID};"))?;
+fn migrate(conn: &Connection, seen: i32) -> Result<(), StoreError> {
+    if seen == SCHEMA_VERSION {
+        return Ok(());
+    }
+    // another process may be opening the same new file: take the write lock, then look again
+    conn.execute_batch("BEGIN IMMEDIATE")?;
+    let result = (|| -> rusqlite::Result<()> {
+        let from: i32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        for version in from..SCHEMA_VERSION {
+            conn.execute_batch(MIGRATIONS[version as usize])?;
+            if version == 0 {
+                conn.execute_batch(&format!("PRAGMA application_id = {APPLICATION_ID};"))?;
+            }
+            conn.execute_batch(&format!("PRAGMA user_version = {};", version + 1))?;
+            log::debug!("evidence store migrated to schema {}", version + 1);
         }
-        tx.execute_batch(&format!("PRAGMA user_version = {};", version + 1))?;
-        tx.commit()?;
-        log::debug!("evidence store migrated to schema {}", version + 1);
+        Ok(())
+    })();
+    match result {
+        Ok(()) => conn.execute_batch("COMMIT")?,
+        Err(e) => {
+            let _ = conn.execute_batch("ROLLBACK");
+            return Err(e.into());
+        }
     }
     Ok(())
 }

@@ -17,8 +17,10 @@ use proofshot_core::Policy;
 const WRITER_ENV: &str = "PROOFSHOT_KILL_WRITER";
 const KILLS: u32 = 40;
 
-/// In the writer process: submit photos to new stops, two attempts each, until killed.
+/// The writer process: submits photos to new stops, two attempts each, until killed. Not a
+/// test of its own; the kill test runs it.
 #[test]
+#[ignore = "the kill test's writer process; the kill test runs it"]
 fn writer() {
     let Ok(path) = std::env::var(WRITER_ENV) else { return };
     let store = open(Path::new(&path));
@@ -51,7 +53,7 @@ fn killing_the_writer_at_random_moments_never_damages_the_store() {
     let mut total_records = 0;
     for kill in 0..KILLS {
         let mut child = Command::new(std::env::current_exe().expect("test binary"))
-            .args(["--exact", "writer", "--nocapture", "--test-threads=1"])
+            .args(["--exact", "writer", "--ignored", "--nocapture", "--test-threads=1"])
             .env(WRITER_ENV, &path)
             .stdout(Stdio::null())
             .stderr(Stdio::null())

@@ -11,9 +11,11 @@ use proofshot_evidence::{EvidenceStore, HmacSha256Signer, PhotoIdentity, StoreCo
 pub const SECRET: &[u8] = b"test secret";
 pub const MODELS: [(&str, String); 0] = [];
 
-/// A fresh folder under the target directory, removed and recreated.
+/// A fresh folder under the target directory, one per call (tests run in parallel).
 pub fn temp_dir(name: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
+    static CALLS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("{name}-{}-{n}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("temp dir");
     dir
