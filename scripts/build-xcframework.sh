@@ -1,12 +1,24 @@
 #!/usr/bin/env bash
-# Builds ProofShotFFI.xcframework (iOS device, iOS simulator arm64 + x86_64, macOS) from the
+# Builds ProofShotFFI.xcframework (iOS device, iOS simulator on Apple silicon, macOS) from the
 # staticlib, generates the Swift bindings into bindings/swift/Sources/ProofShot/, and runs the
 # XCTests with `swift test`. Needs macOS with Xcode and the Rust targets below. Not run on the
 # project's Linux CI (no Swift toolchain there; scripts/swift-check.py parses the bindings).
+#
+# ONNX Runtime: on iOS it is linked statically (apps may not load libraries of their own) from
+# Microsoft's onnxruntime.xcframework, version 1.31.1 (the `onnxruntime-c` CocoaPod's archive):
+# set ORT_IOS_XCFWK_PATH to the unpacked onnxruntime.xcframework. It is copied beside ours for
+# Package.swift. On macOS the library is loaded at run time as on Linux (ORT_DYLIB_PATH).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
-targets=(aarch64-apple-ios aarch64-apple-ios-sim x86_64-apple-ios aarch64-apple-darwin)
+: "${ORT_IOS_XCFWK_PATH:?set ORT_IOS_XCFWK_PATH to the onnxruntime.xcframework of the onnxruntime-c 1.31.1 pod}"
+[ -d "$ORT_IOS_XCFWK_PATH/ios-arm64/onnxruntime.framework" ] \
+  || { echo "build-xcframework: no ios-arm64/onnxruntime.framework in $ORT_IOS_XCFWK_PATH" >&2; exit 1; }
+ls -d "$ORT_IOS_XCFWK_PATH"/ios-arm64*simulator/onnxruntime.framework >/dev/null 2>&1 \
+  || { echo "build-xcframework: no simulator slice in $ORT_IOS_XCFWK_PATH" >&2; exit 1; }
+export ORT_IOS_XCFWK_PATH
+# ort-sys links the xcframework for these two iOS targets only (no Intel simulator slice)
+targets=(aarch64-apple-ios aarch64-apple-ios-sim aarch64-apple-darwin)
 for t in "${targets[@]}"; do
   rustup target add "$t" >/dev/null
   cargo build --release --locked -p proofshot --target "$t"
@@ -18,18 +30,14 @@ rm -rf "$headers" && mkdir -p "$headers"
 cp out/swift/ProofShotFFI.h "$headers/"
 cp out/swift/ProofShotFFI.modulemap "$headers/module.modulemap"
 
-sim=target/ios-sim-universal/release
-mkdir -p "$sim"
-lipo -create target/aarch64-apple-ios-sim/release/libproofshot.a target/x86_64-apple-ios/release/libproofshot.a \
-  -output "$sim/libproofshot.a"
-
 out=bindings/swift/build/ProofShotFFI.xcframework
-rm -rf "$out"
+rm -rf "$out" bindings/swift/build/onnxruntime.xcframework
 xcodebuild -create-xcframework \
   -library target/aarch64-apple-ios/release/libproofshot.a -headers "$headers" \
-  -library "$sim/libproofshot.a" -headers "$headers" \
+  -library target/aarch64-apple-ios-sim/release/libproofshot.a -headers "$headers" \
   -library target/aarch64-apple-darwin/release/libproofshot.a -headers "$headers" \
   -output "$out"
+cp -R "$ORT_IOS_XCFWK_PATH" bindings/swift/build/onnxruntime.xcframework
 cp out/swift/ProofShot.swift bindings/swift/Sources/ProofShot/ProofShot.swift
 
 cargo build --release --locked -p proofshot-cli

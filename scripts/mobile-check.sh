@@ -18,7 +18,8 @@ for target in aarch64-linux-android aarch64-apple-ios; do
   fi
   # The evidence store compiles SQLite's C source for Android (rusqlite `bundled`); with no
   # NDK here, the host C compiler stands in so that the Rust code is checked. The real build
-  # (scripts/build-android.sh, cargo ndk) uses the NDK's clang. iOS links the system SQLite.
+  # (scripts/build-android.sh, cargo ndk) uses the NDK's clang. iOS links the system SQLite,
+  # and ONNX Runtime statically (ort without load-dynamic): checked here, linked on a Mac.
   if CC_aarch64_linux_android=${CC_aarch64_linux_android:-cc} AR_aarch64_linux_android=${AR_aarch64_linux_android:-ar} \
       cargo check --locked -q -p proofshot --target "$target"; then
     echo "mobile check: $target ok (cargo check -p proofshot)"

@@ -1,10 +1,13 @@
 //! Finding and loading ONNX Runtime, and building model sessions on it.
 //!
-//! ONNX Runtime is loaded at run time (`ort`'s `load-dynamic`), never linked or downloaded.
-//! The library is looked for, in order: the path the app passes, `ORT_DYLIB_PATH`, beside the
-//! running executable, the project's cache that `scripts/setup-ort.sh` fills, and finally by
-//! its bare name through the system loader (on Android that finds the `libonnxruntime.so` that
+//! ONNX Runtime is loaded at run time (`ort`'s `load-dynamic`), never downloaded. The library
+//! is looked for, in order: the path the app passes, `ORT_DYLIB_PATH`, beside the running
+//! executable, the project's cache that `scripts/setup-ort.sh` fills, and finally by its bare
+//! name through the system loader (on Android that finds the `libonnxruntime.so` that
 //! Microsoft's AAR puts in the app's native library folder).
+//!
+//! On iOS, where an app may not load libraries of its own, ONNX Runtime is linked statically
+//! from Microsoft's `onnxruntime.xcframework` instead, and the path is ignored.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -101,27 +104,15 @@ impl Runtime {
         if let Some(rt) = loaded.as_ref() {
             return Ok(rt.clone());
         }
-        // `tried` is kept only when falling back to the system loader, to report what was looked at
-        let (path, tried) = match library {
-            Some(p) if p.exists() => (p.to_path_buf(), None),
-            Some(p) => return Err(RuntimeError::NotFound { tried: vec![p.to_path_buf()] }),
-            None => {
-                let candidates = search_path();
-                match candidates.iter().find(|p| p.is_file()) {
-                    Some(p) => (p.clone(), None),
-                    // the system loader's own search: the app's native libraries, LD_LIBRARY_PATH
-                    None => (PathBuf::from(library_file_name()), Some(candidates)),
-                }
-            }
-        };
+        let (path, tried) = resolve(library)?;
         let load_err = |detail: String| RuntimeError::Load { path: path.clone(), detail };
-        let env = ort::init_from(&path)
+        let env = init(&path)
             .map_err(|e| match tried {
                 Some(tried) => {
                     log::debug!("no ONNX Runtime on the system library path: {e}");
                     RuntimeError::NotFound { tried }
                 }
-                None => load_err(e.to_string()),
+                None => load_err(e),
             })?
             .with_name("proofshot")
             .with_telemetry(false)
@@ -152,6 +143,42 @@ impl Runtime {
             .commit_from_memory(bytes)
             .map_err(|e| err(e.to_string()))
     }
+}
+
+/// The library to load, and (when falling back to the system loader) every path looked at, to
+/// report if that fails too.
+#[cfg(not(target_os = "ios"))]
+fn resolve(library: Option<&Path>) -> Result<(PathBuf, Option<Vec<PathBuf>>), RuntimeError> {
+    match library {
+        Some(p) if p.exists() => Ok((p.to_path_buf(), None)),
+        Some(p) => Err(RuntimeError::NotFound { tried: vec![p.to_path_buf()] }),
+        None => {
+            let candidates = search_path();
+            Ok(match candidates.iter().find(|p| p.is_file()) {
+                Some(p) => (p.clone(), None),
+                // the system loader's own search: the app's native libraries, LD_LIBRARY_PATH
+                None => (PathBuf::from(library_file_name()), Some(candidates)),
+            })
+        }
+    }
+}
+
+/// On iOS the runtime is linked into the app: nothing to find.
+#[cfg(target_os = "ios")]
+fn resolve(_library: Option<&Path>) -> Result<(PathBuf, Option<Vec<PathBuf>>), RuntimeError> {
+    Ok((PathBuf::from("onnxruntime.xcframework (linked)"), None))
+}
+
+/// Starts building the environment on the library at `path`.
+#[cfg(not(target_os = "ios"))]
+fn init(path: &Path) -> Result<ort::environment::EnvironmentBuilder, String> {
+    ort::init_from(path).map_err(|e| e.to_string())
+}
+
+/// Starts building the environment on the statically linked runtime (`path` is not used).
+#[cfg(target_os = "ios")]
+fn init(_path: &Path) -> Result<ort::environment::EnvironmentBuilder, String> {
+    Ok(ort::init())
 }
 
 /// A model run's float32 output `name`: its shape and data, copied out of the run.
