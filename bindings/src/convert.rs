@@ -292,7 +292,7 @@ pub struct RedactOptions {
     /// JPEG quality, 1 to 100.
     #[uniffi(default = 85)]
     pub jpeg_quality: u8,
-    /// Also pixelate the body below each face (people are found by their faces).
+    /// Also pixelate every person found, whole (the Open Images detector's Person class).
     #[uniffi(default = false)]
     pub people: bool,
 }
@@ -316,7 +316,8 @@ pub struct RedactedPhoto {
     pub width: u32,
     /// Its height.
     pub height: u32,
-    /// The faces pixelated, in pixels of the copy (label `face`).
+    /// What was pixelated, in pixels of the copy: faces (label `face`), then people (label
+    /// `person`, with `people`).
     pub faces: Vec<DetectedBox>,
     /// Time taken, decoding included, in milliseconds.
     pub elapsed_ms: f64,

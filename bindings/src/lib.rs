@@ -131,7 +131,7 @@ impl Verifier {
     }
 
     /// A copy of an encoded photo for upload: every face found pixelated (with
-    /// `options.people`, the body below it too), orientation applied, no metadata (no EXIF
+    /// `options.people`, every person too), orientation applied, no metadata (no EXIF
     /// location). Pass the copy to `submitPhoto(redactedCopy = ...)` to record its hash.
     #[uniffi::method(default(options = None))]
     pub fn redact(&self, bytes: Vec<u8>, options: Option<RedactOptions>) -> Result<RedactedPhoto, ProofShotError> {

@@ -146,6 +146,7 @@ pub(crate) fn run(args: &Args) -> Result<u8, Failure> {
     let total_peak = status_mib("VmHWM");
     let (phash_ms, _) = time(n, || proofshot_core::PhotoHash::of(&frame_12mp));
     let (faces_ms, _) = time(n, || verifier.faces(&frame_hd));
+    let (people_ms, _) = time(n, || verifier.people(&frame_hd));
     let redact_n = n.min(10); // a full-size 12 MP encode is slow; fewer runs suffice
     let full = proofshot_core::RedactOptions::default();
     let (redact_full_ms, _) = time(redact_n, || verifier.redact_encoded(&jpeg_12mp, &full));
@@ -172,6 +173,7 @@ pub(crate) fn run(args: &Args) -> Result<u8, Failure> {
         "guide_640x480_nv21_ms": guide_ms,
         "perceptual_hash_12mp_ms": phash_ms,
         "faces_model_ms": faces_ms,
+        "people_ms": people_ms,
         "redact_12mp_jpeg_full_size_ms": redact_full_ms,
         "redact_12mp_jpeg_to_2048_ms": redact_2048_ms,
         "store_append_sign_hmac_ms": append_hmac_ms,
@@ -201,6 +203,7 @@ pub(crate) fn run(args: &Args) -> Result<u8, Failure> {
     println!("  guide 640x480 NV21 preview frame (conversion included)         {guide_ms:8.2} ms");
     println!("  perceptual hashes of the decoded 12 MP photo (whole + 9 crops)  {phash_ms:8.2} ms");
     println!("  face detector, whole frame + 6 tiles (1080p working frame)     {faces_ms:8.2} ms");
+    println!("  people (backbone + SSD predictors, 1080p working frame)        {people_ms:8.2} ms");
     println!("  redact a 12 MP JPEG, full-size copy (decode, faces, encode)    {redact_full_ms:8.2} ms");
     println!("  redact a 12 MP JPEG, copy capped at 2048 px                    {redact_2048_ms:8.2} ms");
     println!("  evidence store: append + sign one record (HMAC-SHA-256)        {append_hmac_ms:8.2} ms");

@@ -97,7 +97,7 @@ enum Command {
     /// Check an exported evidence chain: every record's hash, every link, and with a key every
     /// signature; names the first record that is edited, missing, out of order or forged.
     Audit(audit::Args),
-    /// Write redacted copies of photos: faces (and with --people, the body below them)
+    /// Write redacted copies of photos: faces (and with --people, whole people)
     /// pixelated, metadata dropped; or with --points, measure the face detector's recall.
     Redact(redact::Args),
     /// Write generated example photos (porch scene, dim, black, blurred, overexposed,

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use proofshot_core::{Face, Frame, RedactOptions, Verifier};
+use proofshot_core::{Detection, Frame, RedactOptions, Verifier};
 
 use crate::{exit, files, EngineArgs, Failure};
 
@@ -15,7 +15,7 @@ pub(crate) struct Args {
     /// Folder for the redacted copies (`NAME.redacted.jpg`); created if missing.
     #[arg(long, value_name = "DIR", required_unless_present = "points")]
     out: Option<PathBuf>,
-    /// Also pixelate the body below each face.
+    /// Also pixelate every person found, whole.
     #[arg(long)]
     people: bool,
     /// Longest side of the copies in pixels (default: the photo's own size).
@@ -67,9 +67,14 @@ pub(crate) fn run(args: &Args) -> Result<u8, Failure> {
             });
         match result {
             Ok(r) => println!(
-                "{}: {} face(s) -> {} ({}x{}, {:.0} ms)",
+                "{}: {} face(s){} -> {} ({}x{}, {:.0} ms)",
                 path.display(),
-                r.faces.len(),
+                r.faces.iter().filter(|b| b.label == "face").count(),
+                if args.people {
+                    format!(", {} person(s)", r.faces.iter().filter(|b| b.label == "person").count())
+                } else {
+                    String::new()
+                },
                 target.display(),
                 r.width,
                 r.height,
@@ -86,7 +91,7 @@ pub(crate) fn run(args: &Args) -> Result<u8, Failure> {
 
 /// Whether a labelled face centre lies in a detection (grown by a quarter on every side, as
 /// the labels are points placed by eye).
-fn covers(f: &Face, (x, y): (f32, f32)) -> bool {
+fn covers(f: &Detection, (x, y): (f32, f32)) -> bool {
     let (gx, gy) = (f.w * 0.25, f.h * 0.25);
     x >= f.x - gx && x <= f.x + f.w + gx && y >= f.y - gy && y <= f.y + f.h + gy
 }
@@ -120,6 +125,8 @@ fn evaluate(verifier: &Verifier, points: &Path, labels: &Path, options: &RedactO
     };
     let (id_col, file_col) = (col("id")?, col("file")?);
     let (mut labelled, mut found, mut left, mut photos_without, mut false_faces) = (0, 0, 0, 0, 0);
+    // with --people: photos in which a person was found, among those with and without faces
+    let (mut people_with, mut people_without) = (0, 0);
     let (mut missed, mut still) = (Vec::new(), Vec::new());
     let mut times = Vec::new();
     for row in table.records() {
@@ -129,19 +136,22 @@ fn evaluate(verifier: &Verifier, points: &Path, labels: &Path, options: &RedactO
         let frame =
             Frame::from_encoded(&bytes, verifier.limits()).map_err(|e| Failure::usage(format!("{file}: {e}")))?;
         let detected = verifier.faces(&frame)?;
+        let person = options.people && !verifier.people(&frame)?.is_empty();
         match faces.get(id) {
             None => {
                 photos_without += 1;
                 false_faces += detected.len();
+                people_without += usize::from(person);
             }
             Some(points) => {
+                people_with += usize::from(person);
                 let redacted = verifier.redact_encoded(&bytes, options)?;
                 times.push(redacted.elapsed_ms);
                 let copy = Frame::from_encoded(&redacted.jpeg, verifier.limits())
                     .map_err(|e| Failure::usage(e.to_string()))?;
                 // what the detector is sure of (MediaPipe's operating point): at the lower
                 // redaction threshold it also fires on head-shaped blurs
-                let after: Vec<Face> = verifier.faces(&copy)?.into_iter().filter(|f| f.score >= 0.5).collect();
+                let after: Vec<Detection> = verifier.faces(&copy)?.into_iter().filter(|f| f.score >= 0.5).collect();
                 for &p in points {
                     labelled += 1;
                     if detected.iter().any(|f| covers(f, p)) {
@@ -164,6 +174,12 @@ fn evaluate(verifier: &Verifier, points: &Path, labels: &Path, options: &RedactO
     println!("  found (recall):                 {found}/{labelled} = {:.3}", found as f64 / labelled as f64);
     println!("  still detected (score >= 0.5) in the redacted copy: {left}/{labelled}");
     println!("photos without a labelled face: {photos_without}, faces found in them: {false_faces}");
+    if options.people {
+        println!(
+            "people (--people): a person found in {people_with} of the {} photos with faces, in {people_without} of the {photos_without} without",
+            faces.len()
+        );
+    }
     if !times.is_empty() {
         times.sort_by(f64::total_cmp);
         println!("redaction time, median over the labelled photos: {:.1} ms", times[times.len() / 2]);

@@ -8,6 +8,7 @@ use ort::value::TensorRef;
 
 use crate::frame::Frame;
 use crate::runtime::{f32_output, Runtime, RuntimeError};
+use crate::vision::{non_max_suppression, Detection};
 
 const MODEL: &str = "faces";
 /// Side of the detector's square input.
@@ -19,30 +20,6 @@ const GRID: usize = 48;
 pub const FACE_THRESHOLD: f32 = 0.4;
 /// Overlap above which two detections are the same face.
 const NMS_IOU: f32 = 0.3;
-
-/// A face, as fractions of the frame (`x`, `y` top left; `w`, `h` size).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Face {
-    /// Face probability.
-    pub score: f32,
-    /// Left edge.
-    pub x: f32,
-    /// Top edge.
-    pub y: f32,
-    /// Width.
-    pub w: f32,
-    /// Height.
-    pub h: f32,
-}
-
-impl Face {
-    fn iou(&self, o: &Self) -> f32 {
-        let ix = ((self.x + self.w).min(o.x + o.w) - self.x.max(o.x)).max(0.0);
-        let iy = ((self.y + self.h).min(o.y + o.h) - self.y.max(o.y)).max(0.0);
-        let inter = ix * iy;
-        inter / (self.w * self.h + o.w * o.h - inter).max(f32::EPSILON)
-    }
-}
 
 /// A float output: its shape and values.
 type Output = (Vec<i64>, Vec<f32>);
@@ -56,8 +33,8 @@ impl FaceModel {
         Ok(Self { session: Mutex::new(runtime.session(MODEL, bytes)?) })
     }
 
-    /// Every face in the frame, strongest first.
-    pub(crate) fn detect(&self, frame: &Frame) -> Result<Vec<Face>, RuntimeError> {
+    /// Every face in the frame (label `face`, fractions of the frame), strongest first.
+    pub(crate) fn detect(&self, frame: &Frame) -> Result<Vec<Detection>, RuntimeError> {
         let (fw, fh) = (frame.width() as f32, frame.height() as f32);
         let mut faces = Vec::new();
         for (x0, y0, side) in views(frame.width(), frame.height()) {
@@ -73,7 +50,7 @@ impl FaceModel {
                 faces.push(f);
             }
         }
-        Ok(non_max_suppression(faces))
+        Ok(non_max_suppression(faces, NMS_IOU))
     }
 
     fn run(&self, input: &[f32]) -> Result<(Output, Output), RuntimeError> {
@@ -149,7 +126,7 @@ fn crop_square(frame: &Frame, x0: f32, y0: f32, side: f32, out: u32) -> Vec<u8> 
 /// from the anchor (x, y) and the face size (w, h) in input pixels, then six keypoints (unused);
 /// `scores` [1, 2304, 1] logits. Anchor `i` sits at the centre of grid cell
 /// `(i % 48, i / 48)`. Faces come out in fractions of the input square.
-fn decode(boxes: &Output, scores: &Output) -> Result<Vec<Face>, String> {
+fn decode(boxes: &Output, scores: &Output) -> Result<Vec<Detection>, String> {
     let n = (GRID * GRID) as i64;
     if boxes.0 != [1, n, 16] || boxes.1.len() as i64 != n * 16 {
         return Err(format!("expected boxes of shape [1, {n}, 16], got {:?}", boxes.0));
@@ -168,22 +145,10 @@ fn decode(boxes: &Output, scores: &Output) -> Result<Vec<Face>, String> {
         let (ax, ay) = (((i % GRID) as f32 + 0.5) / GRID as f32, ((i / GRID) as f32 + 0.5) / GRID as f32);
         let (cx, cy, w, h) = (ax + r[0] / side, ay + r[1] / side, r[2].abs() / side, r[3].abs() / side);
         if w.is_finite() && h.is_finite() && w > 0.0 && h > 0.0 {
-            faces.push(Face { score, x: cx - w / 2.0, y: cy - h / 2.0, w, h });
+            faces.push(Detection { label: "face", score, x: cx - w / 2.0, y: cy - h / 2.0, w, h });
         }
     }
     Ok(faces)
-}
-
-/// Greedy non-maximum suppression: the strongest of every group of overlapping faces.
-fn non_max_suppression(mut faces: Vec<Face>) -> Vec<Face> {
-    faces.sort_by(|a, b| b.score.total_cmp(&a.score));
-    let mut kept: Vec<Face> = Vec::new();
-    for f in faces {
-        if kept.iter().all(|k| k.iou(&f) < NMS_IOU) {
-            kept.push(f);
-        }
-    }
-    kept
 }
 
 #[cfg(test)]
@@ -220,13 +185,6 @@ mod tests {
         let (b, s) = outputs(&[]);
         assert!(decode(&(vec![1, 2304, 4], b.1.clone()), &s).expect_err("shape").contains("boxes"));
         assert!(decode(&b, &(vec![1, 2303, 1], vec![0.0; 2303])).expect_err("shape").contains("scores"));
-    }
-
-    #[test]
-    fn overlapping_faces_are_merged_into_the_strongest() {
-        let f = |score, x| Face { score, x, y: 0.1, w: 0.2, h: 0.2 };
-        let kept = non_max_suppression(vec![f(0.6, 0.11), f(0.9, 0.1), f(0.7, 0.6)]);
-        assert_eq!(kept, vec![f(0.9, 0.1), f(0.7, 0.6)]);
     }
 
     #[test]

@@ -28,6 +28,7 @@ mod frame;
 mod guide;
 mod models;
 mod orientation;
+mod people;
 mod phash;
 mod policy;
 mod quality;
@@ -42,11 +43,12 @@ mod verifier;
 mod vision;
 
 pub use evidence::{Evidence, EvidenceSet, Reason};
-pub use faces::{Face, FACE_SIDE, FACE_THRESHOLD};
+pub use faces::{FACE_SIDE, FACE_THRESHOLD};
 pub use frame::{Frame, FrameError, Limits, PixelFormat, Plane, RawImage};
 pub use guide::{Guidance, Hint};
 pub use models::{hex_sha256, ModelBundle, MODEL_BUNDLE_VERSION, MODEL_FILES};
 pub use orientation::Orientation;
+pub use people::PERSON_THRESHOLD;
 pub use phash::{hamming_distance, perceptual_hash, PhotoHash};
 pub use policy::{
     Category, CategoryRole, Criterion, CriterionKind, Policy, PolicyError, UiCopy, DEFAULT_POLICY_JSON,

@@ -8,8 +8,15 @@ use sha2::{Digest, Sha256};
 pub const MODEL_BUNDLE_VERSION: &str = "2026.11.3";
 
 /// The model files a verifier runs, by file name, in the order they are hashed.
-pub const MODEL_FILES: [&str; 6] =
-    ["quality.onnx", "backbone.onnx", "heads.onnx", "backbone-guide.onnx", "heads-guide.onnx", "faces.onnx"];
+pub const MODEL_FILES: [&str; 7] = [
+    "quality.onnx",
+    "backbone.onnx",
+    "heads.onnx",
+    "backbone-guide.onnx",
+    "heads-guide.onnx",
+    "faces.onnx",
+    "people.onnx",
+];
 
 /// The ONNX files one verifier runs, as bytes. [`ModelBundle::embedded`] is what ships.
 #[derive(Clone)]
@@ -28,6 +35,8 @@ pub struct ModelBundle {
     pub heads_guide: Cow<'static, [u8]>,
     /// The face detector behind redaction (`faces.onnx`).
     pub faces: Cow<'static, [u8]>,
+    /// The rest of the SSD after the backbone, read for people in redaction (`people.onnx`).
+    pub people: Cow<'static, [u8]>,
 }
 
 impl std::fmt::Debug for ModelBundle {
@@ -53,6 +62,7 @@ impl ModelBundle {
             backbone_guide: Cow::Borrowed(include_bytes!("../../models/backbone-guide.onnx")),
             heads_guide: Cow::Borrowed(include_bytes!("../../models/heads-guide.onnx")),
             faces: Cow::Borrowed(include_bytes!("../../models/faces.onnx")),
+            people: Cow::Borrowed(include_bytes!("../../models/people.onnx")),
         }
     }
 
@@ -67,6 +77,7 @@ impl ModelBundle {
             "backbone-guide.onnx" => &mut self.backbone_guide,
             "heads-guide.onnx" => &mut self.heads_guide,
             "faces.onnx" => &mut self.faces,
+            "people.onnx" => &mut self.people,
             _ => return None,
         };
         *slot = Cow::Owned(bytes);
@@ -83,12 +94,13 @@ impl ModelBundle {
             ("backbone-guide", hex_sha256(&self.backbone_guide)),
             ("heads-guide", hex_sha256(&self.heads_guide)),
             ("faces", hex_sha256(&self.faces)),
+            ("people", hex_sha256(&self.people)),
         ]
     }
 
     /// Total size of the model files in bytes.
     pub fn total_bytes(&self) -> usize {
-        [&self.quality, &self.backbone, &self.heads, &self.backbone_guide, &self.heads_guide, &self.faces]
+        [&self.quality, &self.backbone, &self.heads, &self.backbone_guide, &self.heads_guide, &self.faces, &self.people]
             .iter()
             .map(|m| m.len())
             .sum()

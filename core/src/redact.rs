@@ -1,11 +1,11 @@
 //! Redaction: a copy of the photo that protects whoever was in frame, made on the device
-//! before anything leaves it. Faces (and optionally the people below them) are pixelated into
-//! coarse blocks, and the copy is a fresh JPEG with no metadata (no EXIF location, no camera
-//! serial); the original's orientation is applied to the pixels.
+//! before anything leaves it. Faces (and optionally whole people) are pixelated into coarse
+//! blocks, and the copy is a fresh JPEG with no metadata (no EXIF location, no camera serial);
+//! the original's orientation is applied to the pixels.
 
-use crate::faces::Face;
 use crate::frame::Frame;
 use crate::verdict::BoundingBox;
+use crate::vision::Detection;
 
 /// How to redact.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -14,8 +14,8 @@ pub struct RedactOptions {
     pub max_long_side: u32,
     /// JPEG quality of the copy, 1 to 100.
     pub jpeg_quality: u8,
-    /// Also pixelate the body below each face (shoulders to knees, roughly): people are
-    /// found by their faces, so someone facing away is not covered.
+    /// Also pixelate every person the Open Images detector finds, whole (from a score of
+    /// [`PERSON_THRESHOLD`](crate::PERSON_THRESHOLD)).
     pub people: bool,
 }
 
@@ -34,7 +34,8 @@ pub struct Redaction {
     pub width: u32,
     /// Its size.
     pub height: u32,
-    /// The faces found, in pixels of the copy (label `face`), strongest first.
+    /// What was pixelated, in pixels of the copy: faces (label `face`), then with
+    /// [`RedactOptions::people`] people (label `person`), each strongest first.
     pub faces: Vec<BoundingBox>,
     /// Time taken (decoding included), in milliseconds.
     pub elapsed_ms: f64,
@@ -42,34 +43,41 @@ pub struct Redaction {
 
 /// Pixelated cells across a face's region: coarse enough that no feature survives.
 const CELLS_ACROSS_FACE: f32 = 3.0;
+/// Pixelated cells across a person's width.
+const CELLS_ACROSS_PERSON: f32 = 8.0;
 
-/// The region pixelated for a face at `f` (fractions of the image): the face grown to take
-/// in hair, ears and chin; with `people`, the body below it too.
-pub(crate) fn regions(f: &Face, people: bool) -> Vec<(f32, f32, f32, f32)> {
-    let mut r = vec![(f.x - 0.25 * f.w, f.y - 0.4 * f.h, f.x + 1.25 * f.w, f.y + 1.25 * f.h)];
-    if people {
-        r.push((f.x - 1.2 * f.w, f.y + 0.8 * f.h, f.x + 2.2 * f.w, f.y + 7.0 * f.h));
+/// The region pixelated for a detection (fractions of the image), and the cell size in
+/// pixels for an image `width` x `height`: a face grown to take in hair, ears and chin; a
+/// person grown by a twentieth.
+pub(crate) fn region(d: &Detection, width: u32, height: u32) -> ((f32, f32, f32, f32), u32) {
+    let (pw, ph) = (d.w * width as f32, d.h * height as f32);
+    if d.label == "face" {
+        let r = (d.x - 0.25 * d.w, d.y - 0.4 * d.h, d.x + 1.25 * d.w, d.y + 1.25 * d.h);
+        (r, (pw.max(ph) / CELLS_ACROSS_FACE).max(2.0) as u32)
+    } else {
+        let r = (d.x - 0.05 * d.w, d.y - 0.05 * d.h, d.x + 1.05 * d.w, d.y + 1.05 * d.h);
+        (r, (pw / CELLS_ACROSS_PERSON).max(2.0) as u32)
     }
-    r
 }
 
-/// Pixelates the faces in `image` (full resolution) and encodes it.
-pub(crate) fn redact(mut image: Frame, faces: &[Face], options: &RedactOptions) -> Result<Redaction, String> {
+/// Pixelates the detections (faces and people) in `image` (full resolution) and encodes it.
+pub(crate) fn redact(mut image: Frame, found: &[Detection], options: &RedactOptions) -> Result<Redaction, String> {
     let (w, h) = (image.width(), image.height());
-    for f in faces {
-        let block = ((f.w * w as f32).max(f.h * h as f32) / CELLS_ACROSS_FACE).max(2.0) as u32;
-        for (x0, y0, x1, y1) in regions(f, options.people) {
-            let px = |v: f32, extent: u32| (v * extent as f32).round().clamp(0.0, extent as f32) as u32;
-            let rect = (px(x0, w), px(y0, h), px(x1, w), px(y1, h));
-            pixelate(image.rgb_mut(), w, rect, block);
-            // soften the block edges too: a grid of hard-edged cells still has structure
-            smooth(image.rgb_mut(), w, rect, block);
-        }
+    // people first: a face inside a person is then pixelated again, at its own finer size
+    let mut order: Vec<&Detection> = found.iter().collect();
+    order.sort_by_key(|d| d.label == "face");
+    for d in order {
+        let ((x0, y0, x1, y1), block) = region(d, w, h);
+        let px = |v: f32, extent: u32| (v * extent as f32).round().clamp(0.0, extent as f32) as u32;
+        let rect = (px(x0, w), px(y0, h), px(x1, w), px(y1, h));
+        pixelate(image.rgb_mut(), w, rect, block);
+        // soften the block edges too: a grid of hard-edged cells still has structure
+        smooth(image.rgb_mut(), w, rect, block);
     }
-    let faces = faces
+    let faces = found
         .iter()
         .map(|f| BoundingBox {
-            label: "face",
+            label: f.label,
             score: f.score,
             x: (f.x * w as f32).max(0.0),
             y: (f.y * h as f32).max(0.0),
@@ -190,12 +198,14 @@ mod tests {
     }
 
     #[test]
-    fn regions_grow_the_face_and_add_the_body_for_people() {
-        let f = Face { score: 0.9, x: 0.4, y: 0.2, w: 0.1, h: 0.1 };
-        assert_eq!(regions(&f, false).len(), 1);
-        let r = regions(&f, true);
-        assert_eq!(r.len(), 2);
-        assert!(r[0].0 < 0.4 && r[0].2 > 0.5 && r[0].1 < 0.2 && r[0].3 > 0.3);
-        assert!(r[1].3 > 0.8, "the body reaches well below the face: {r:?}");
+    fn regions_grow_faces_more_than_people_and_faces_get_finer_cells() {
+        let face = Detection { label: "face", score: 0.9, x: 0.4, y: 0.2, w: 0.1, h: 0.1 };
+        let ((x0, y0, x1, y1), block) = region(&face, 1000, 1000);
+        assert!(x0 < 0.4 && x1 > 0.5 && y0 < 0.2 && y1 > 0.3);
+        assert_eq!(block, 33, "three cells across a 100 px face");
+        let person = Detection { label: "person", w: 0.3, h: 0.6, ..face };
+        let ((px0, _, px1, _), block) = region(&person, 1000, 1000);
+        assert!((px0 - 0.385).abs() < 1e-6 && (px1 - 0.715).abs() < 1e-6);
+        assert_eq!(block, 37, "eight cells across a 300 px person");
     }
 }

@@ -1,21 +1,22 @@
 //! The verifier: a policy and the models, loaded once, judging photos and camera frames.
 
 use std::path::PathBuf;
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 use std::time::Instant;
 
 use crate::evidence::{Evidence, EvidenceSet, Reason};
-use crate::faces::{Face, FaceModel};
+use crate::faces::FaceModel;
 use crate::frame::{Frame, FrameError, Limits, RawImage};
 use crate::guide::{hint_for, Guidance, Hint};
 use crate::models::ModelBundle;
+use crate::people::PeopleModel;
 use crate::policy::{Policy, PolicyError};
 use crate::quality::{QualityModel, QualitySignals};
 use crate::redact::{redact, RedactOptions, Redaction};
 use crate::resample::WORKING_LONG_SIDE;
 use crate::runtime::{Runtime, RuntimeError};
 use crate::verdict::{judge, BoundingBox, Verdict};
-use crate::vision::{VisionModel, VisionSignals, BACKBONE_SIDE, GUIDE_SIDE};
+use crate::vision::{Detection, VisionModel, VisionSignals, BACKBONE_SIDE, GUIDE_SIDE};
 
 /// Everything that can go wrong verifying a photo.
 #[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
@@ -55,7 +56,11 @@ pub struct Verifier {
     quality: QualityModel,
     vision: VisionModel,
     guide: VisionModel,
-    faces: FaceModel,
+    runtime: Runtime,
+    /// The redaction models, loaded on first use: an app that never redacts never pays their
+    /// memory (about 25 MiB).
+    faces: OnceModel<FaceModel>,
+    people: OnceModel<PeopleModel>,
     /// The models' hashes, computed on first use (hashing 11 MB takes tens of milliseconds).
     model_hashes: OnceLock<Vec<(&'static str, String)>>,
 }
@@ -73,7 +78,6 @@ impl Verifier {
         let quality = QualityModel::new(&runtime, &config.models.quality)?;
         let vision = VisionModel::new(&runtime, BACKBONE_SIDE, &config.models.backbone, &config.models.heads)?;
         let guide = VisionModel::new(&runtime, GUIDE_SIDE, &config.models.backbone_guide, &config.models.heads_guide)?;
-        let faces = FaceModel::new(&runtime, &config.models.faces)?;
         log::debug!("verifier ready: policy {}, models {}", policy.id, config.models.version);
         Ok(Self {
             policy,
@@ -82,7 +86,9 @@ impl Verifier {
             quality,
             vision,
             guide,
-            faces,
+            runtime,
+            faces: OnceModel::default(),
+            people: OnceModel::default(),
             model_hashes: OnceLock::new(),
         })
     }
@@ -169,21 +175,36 @@ impl Verifier {
     }
 
     /// The faces in a frame, strongest first, as fractions of the frame.
-    pub fn faces(&self, frame: &Frame) -> Result<Vec<Face>> {
-        Ok(self.faces.detect(frame)?)
+    pub fn faces(&self, frame: &Frame) -> Result<Vec<Detection>> {
+        Ok(self.face_model()?.detect(frame)?)
+    }
+
+    /// The people in a frame (label `person`), strongest first, as fractions of the frame.
+    pub fn people(&self, frame: &Frame) -> Result<Vec<Detection>> {
+        let (s16, s32) = self.vision.features(&crate::vision::preprocess(frame, BACKBONE_SIDE))?;
+        let people = self.people.get(|| PeopleModel::new(&self.runtime, &self.models.people))?;
+        Ok(people.detect(&s16, &s32)?)
     }
 
     /// A copy of an encoded photo with every face found pixelated (and with
-    /// [`RedactOptions::people`], the body below it), as a fresh JPEG without metadata.
+    /// [`RedactOptions::people`], every person), as a fresh JPEG without metadata.
     pub fn redact_encoded(&self, bytes: &[u8], options: &RedactOptions) -> Result<Redaction> {
         let start = Instant::now();
         let image = Frame::from_encoded_at(bytes, &self.limits, options.max_long_side)?;
-        let faces = self.faces.detect(&image.downscaled(WORKING_LONG_SIDE))?;
-        let mut redaction = redact(image, &faces, options)
+        let work = image.downscaled(WORKING_LONG_SIDE);
+        let mut found = self.face_model()?.detect(&work)?;
+        if options.people {
+            found.extend(self.people(&work)?);
+        }
+        let mut redaction = redact(image, &found, options)
             .map_err(|detail| RuntimeError::Inference { model: "redaction encoder", detail })?;
         redaction.elapsed_ms = start.elapsed().as_secs_f64() * 1000.0;
         log::debug!("redacted {} face(s) in {:.1} ms", redaction.faces.len(), redaction.elapsed_ms);
         Ok(redaction)
+    }
+
+    fn face_model(&self) -> Result<&FaceModel> {
+        Ok(self.faces.get(|| FaceModel::new(&self.runtime, &self.models.faces))?)
     }
 
     /// Runs only the image-quality model (for benchmarks and live guidance).
@@ -200,6 +221,34 @@ impl Verifier {
     /// preprocessing, the backbone and the heads (with box decoding), in that order.
     pub fn vision_stage_ms(&self, frame: &Frame) -> Result<[f64; 3]> {
         Ok(self.vision.run_timed(frame)?.1)
+    }
+}
+
+/// A model session built on first use, once, even when several threads ask at the same time.
+struct OnceModel<T> {
+    model: OnceLock<T>,
+    building: Mutex<()>,
+}
+
+impl<T> Default for OnceModel<T> {
+    fn default() -> Self {
+        Self { model: OnceLock::new(), building: Mutex::new(()) }
+    }
+}
+
+impl<T> OnceModel<T> {
+    /// The model, built by `build` if this is the first call (a failed build is tried again
+    /// next time).
+    fn get(&self, build: impl FnOnce() -> Result<T, RuntimeError>) -> Result<&T, RuntimeError> {
+        if let Some(m) = self.model.get() {
+            return Ok(m);
+        }
+        let _only_one = self.building.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(m) = self.model.get() {
+            return Ok(m);
+        }
+        let m = build()?;
+        Ok(self.model.get_or_init(|| m))
     }
 }
 

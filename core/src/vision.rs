@@ -33,7 +33,7 @@ const LABELS: [&str; 2] = ["package", "door"];
 /// A detected object, in the frame's normalised coordinates (0..1, origin top left).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Detection {
-    /// `package` or `door`.
+    /// `package` or `door` (vision heads), `face` or `person` (redaction).
     pub label: &'static str,
     /// Detector confidence in [0, 1].
     pub score: f32,
@@ -48,11 +48,32 @@ pub struct Detection {
 }
 
 impl Detection {
+    /// Intersection over union with another box.
+    pub fn iou(&self, o: &Self) -> f32 {
+        let ix = ((self.x + self.w).min(o.x + o.w) - self.x.max(o.x)).max(0.0);
+        let iy = ((self.y + self.h).min(o.y + o.h) - self.y.max(o.y)).max(0.0);
+        let inter = ix * iy;
+        inter / (self.w * self.h + o.w * o.h - inter).max(f32::EPSILON)
+    }
+
     /// The same box in the pixels of an image `width` x `height`.
     pub fn scaled(&self, width: u32, height: u32) -> Self {
         let (w, h) = (width as f32, height as f32);
         Self { x: self.x * w, y: self.y * h, w: self.w * w, h: self.h * h, ..*self }
     }
+}
+
+/// Greedy non-maximum suppression: the strongest of every group of boxes overlapping by
+/// `iou` or more, strongest first.
+pub(crate) fn non_max_suppression(mut boxes: Vec<Detection>, iou: f32) -> Vec<Detection> {
+    boxes.sort_by(|a, b| b.score.total_cmp(&a.score));
+    let mut kept: Vec<Detection> = Vec::new();
+    for b in boxes {
+        if kept.iter().all(|k| k.iou(&b) < iou) {
+            kept.push(b);
+        }
+    }
+    kept
 }
 
 /// What the vision models found: independent probabilities in [0, 1], and the boxes.
@@ -269,6 +290,17 @@ mod tests {
         b.1[3 * cells] = 1.0;
         let d = decode(GRID, &c, &h, &b).expect("decodes").detections[0];
         assert!(d.x >= 0.0 && d.y >= 0.0 && d.x + d.w <= 1.0 + 1e-6 && d.y + d.h <= 1.0 + 1e-6, "{d:?}");
+    }
+
+    #[test]
+    fn overlapping_boxes_are_merged_into_the_strongest() {
+        let d = |score, x| Detection { label: "face", score, x, y: 0.1, w: 0.2, h: 0.2 };
+        let kept = non_max_suppression(vec![d(0.6, 0.11), d(0.9, 0.1), d(0.7, 0.6)], 0.3);
+        assert_eq!(kept, vec![d(0.9, 0.1), d(0.7, 0.6)]);
+        assert!(
+            (d(0.5, 0.1).iou(&d(0.5, 0.2)) - 1.0 / 3.0).abs() < 1e-6,
+            "0.1 x 0.2 shared of two 0.2 x 0.2: 0.02 / 0.06"
+        );
     }
 
     #[test]

@@ -1,0 +1,176 @@
+//! People, for redaction: the Open Images SSD's own box predictors (`people.onnx`) on the
+//! feature maps of the backbone the vision heads already use; only the `Person` class is read.
+
+use std::sync::Mutex;
+
+use ort::session::Session;
+use ort::value::TensorRef;
+
+use crate::runtime::{f32_output, Runtime, RuntimeError};
+use crate::vision::{grids, non_max_suppression, Detection, BACKBONE_SIDE};
+
+const MODEL: &str = "people";
+/// Classes of the detector's label map, background first.
+const CLASSES: usize = 24;
+/// `Person` in the label map.
+const PERSON: usize = 4;
+/// Person probability from which a person is pixelated. The detector is unsure of people in
+/// doorway photos (0.3 to 0.5 for most); at 0.3 it finds 33 of the 35 labelled photos with
+/// people and fires on 18 of the 165 without (see models/README.md).
+pub const PERSON_THRESHOLD: f32 = 0.3;
+const NMS_IOU: f32 = 0.45;
+
+pub(crate) struct PeopleModel {
+    session: Mutex<Session>,
+    anchors: Vec<Anchor>,
+}
+
+/// An SSD anchor: centre and size, fractions of the input.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Anchor {
+    x: f32,
+    y: f32,
+    w: f32,
+    h: f32,
+}
+
+impl PeopleModel {
+    pub(crate) fn new(runtime: &Runtime, bytes: &[u8]) -> Result<Self, RuntimeError> {
+        Ok(Self { session: Mutex::new(runtime.session(MODEL, bytes)?), anchors: anchors() })
+    }
+
+    /// The people in the backbone's feature maps (of a 300 px input), strongest first, as
+    /// fractions of the frame.
+    pub(crate) fn detect(&self, s16: &[f32], s32: &[f32]) -> Result<Vec<Detection>, RuntimeError> {
+        let err = |detail: String| RuntimeError::Inference { model: MODEL, detail };
+        let (g16, g32) = grids(BACKBONE_SIDE);
+        let a = TensorRef::from_array_view(([1usize, 576, g16, g16], s16)).map_err(|e| err(e.to_string()))?;
+        let b = TensorRef::from_array_view(([1usize, 1280, g32, g32], s32)).map_err(|e| err(e.to_string()))?;
+        let mut session = self.session.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let outputs =
+            session.run(ort::inputs!["features_s16" => a, "features_s32" => b]).map_err(|e| err(e.to_string()))?;
+        let boxes = f32_output(&outputs, "box_encodings").map_err(err)?;
+        let logits = f32_output(&outputs, "class_logits").map_err(err)?;
+        decode(&self.anchors, &boxes, &logits).map_err(err)
+    }
+}
+
+/// MediaPipe's SSD anchors for this detector (its `SsdAnchorsCalculator` options): six layers
+/// of strides 16 to 512 on a 300 px input, scales from 0.2 to 0.95; the first layer has three
+/// anchors a cell (scale 0.1 at 1:1, then 2:1 and 1:2), the others six (1:1, 2:1, 1:2, 3:1,
+/// 1:3, and 1:1 at the geometric mean of this layer's and the next layer's scale). 1917 in all,
+/// row by row, cell by cell.
+fn anchors() -> Vec<Anchor> {
+    const STRIDES: [u32; 6] = [16, 32, 64, 128, 256, 512];
+    let scale = |layer: usize| 0.2 + (0.95 - 0.2) * layer as f32 / (STRIDES.len() - 1) as f32;
+    let mut anchors = Vec::with_capacity(1917);
+    for (layer, stride) in STRIDES.iter().enumerate() {
+        let shapes: Vec<(f32, f32)> = if layer == 0 {
+            vec![(1.0, 0.1), (2.0, scale(0)), (0.5, scale(0))]
+        } else {
+            let next = if layer == STRIDES.len() - 1 { 1.0 } else { scale(layer + 1) };
+            [1.0, 2.0, 0.5, 3.0, 1.0 / 3.0]
+                .iter()
+                .map(|&r| (r, scale(layer)))
+                .chain([(1.0, (scale(layer) * next).sqrt())])
+                .collect()
+        };
+        let side = BACKBONE_SIDE.div_ceil(*stride) as usize;
+        for y in 0..side {
+            for x in 0..side {
+                for &(ratio, s) in &shapes {
+                    anchors.push(Anchor {
+                        x: (x as f32 + 0.5) / side as f32,
+                        y: (y as f32 + 0.5) / side as f32,
+                        w: s * ratio.sqrt(),
+                        h: s / ratio.sqrt(),
+                    });
+                }
+            }
+        }
+    }
+    anchors
+}
+
+/// Reads the detector's outputs: `box_encodings` [1, 1917, 4], per anchor (ty, tx, th, tw):
+/// centre offsets in tenths of the anchor's size and log sizes in fifths (the TensorFlow
+/// Object Detection box coder); `class_logits` [1, 1917, 24]. People come out as fractions of
+/// the (stretched) input, which are fractions of the frame.
+fn decode(
+    anchors: &[Anchor],
+    boxes: &(Vec<i64>, Vec<f32>),
+    logits: &(Vec<i64>, Vec<f32>),
+) -> Result<Vec<Detection>, String> {
+    let n = anchors.len() as i64;
+    if boxes.0 != [1, n, 4] || boxes.1.len() as i64 != n * 4 {
+        return Err(format!("expected box_encodings of shape [1, {n}, 4], got {:?}", boxes.0));
+    }
+    if logits.0 != [1, n, CLASSES as i64] || logits.1.len() as i64 != n * CLASSES as i64 {
+        return Err(format!("expected class_logits of shape [1, {n}, {CLASSES}], got {:?}", logits.0));
+    }
+    let mut people = Vec::new();
+    for (i, a) in anchors.iter().enumerate() {
+        let score = 1.0 / (1.0 + (-logits.1[i * CLASSES + PERSON].clamp(-100.0, 100.0)).exp());
+        if score.is_nan() || score < PERSON_THRESHOLD {
+            continue;
+        }
+        let r = &boxes.1[i * 4..i * 4 + 4];
+        let (cy, cx) = (r[0] / 10.0 * a.h + a.y, r[1] / 10.0 * a.w + a.x);
+        let (h, w) = ((r[2] / 5.0).exp() * a.h, (r[3] / 5.0).exp() * a.w);
+        if w.is_finite() && h.is_finite() {
+            let (x0, y0) = ((cx - w / 2.0).clamp(0.0, 1.0), (cy - h / 2.0).clamp(0.0, 1.0));
+            let (x1, y1) = ((cx + w / 2.0).clamp(0.0, 1.0), (cy + h / 2.0).clamp(0.0, 1.0));
+            if x1 > x0 && y1 > y0 {
+                people.push(Detection { label: "person", score, x: x0, y: y0, w: x1 - x0, h: y1 - y0 });
+            }
+        }
+    }
+    Ok(non_max_suppression(people, NMS_IOU))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn anchors_follow_the_detector_layout() {
+        let a = anchors();
+        assert_eq!(a.len(), 1917);
+        // first cell of the 19 x 19 layer: 1:1 at 0.1, then 2:1 and 1:2 at 0.2
+        assert!((a[0].x - 0.5 / 19.0).abs() < 1e-6 && (a[0].w - 0.1).abs() < 1e-6 && (a[0].h - 0.1).abs() < 1e-6);
+        assert!((a[1].w / a[1].h - 2.0).abs() < 1e-5);
+        // the last anchor: the single 1 x 1 cell, interpolated 1:1 between 0.95 and 1.0
+        let last = a[1916];
+        assert_eq!((last.x, last.y), (0.5, 0.5));
+        assert!((last.w - (0.95f32).sqrt()).abs() < 1e-5);
+    }
+
+    #[test]
+    fn decodes_person_boxes_from_anchor_offsets() {
+        let a = anchors();
+        let n = a.len();
+        let mut boxes = vec![0.0f32; n * 4];
+        let mut logits = vec![-10.0f32; n * CLASSES];
+        let i = (9 * 19 + 9) * 3; // the centre cell of the 19 x 19 layer, its 0.1 x 0.1 anchor
+        logits[i * CLASSES + PERSON] = 2.0;
+        logits[(i + 1) * CLASSES + 1] = 5.0; // a bicycle: not a person
+        boxes[i * 4..i * 4 + 4].copy_from_slice(&[1.0, -1.0, 0.0, 5.0]);
+        let people =
+            decode(&a, &(vec![1, n as i64, 4], boxes), &(vec![1, n as i64, CLASSES as i64], logits)).expect("decodes");
+        assert_eq!(people.len(), 1);
+        let p = people[0];
+        let (cx, cy) = (p.x + p.w / 2.0, p.y + p.h / 2.0);
+        assert!((cy - (a[i].y + 0.1 * a[i].h)).abs() < 1e-5 && (cx - (a[i].x - 0.1 * a[i].w)).abs() < 1e-5);
+        assert!((p.w - a[i].w * std::f32::consts::E).abs() < 1e-5 && (p.h - a[i].h).abs() < 1e-5, "{p:?}");
+        assert_eq!(p.label, "person");
+    }
+
+    #[test]
+    fn decode_rejects_wrong_shapes() {
+        let a = anchors();
+        let n = a.len() as i64;
+        let e = decode(&a, &(vec![1, n, 4], vec![0.0; 4]), &(vec![1, n, 24], vec![0.0; 24 * n as usize]))
+            .expect_err("shape");
+        assert!(e.contains("box_encodings"), "{e}");
+    }
+}
