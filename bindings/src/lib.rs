@@ -177,13 +177,12 @@ impl DeliverySession {
         Self { verifier, backend: Backend::Stored(session) }
     }
 
-    fn submit(
+    /// Verifies and counts a photo in an in-memory session.
+    fn submit_in_memory(
         &self,
+        state: &Mutex<core::DeliverySession>,
         verify: impl FnOnce(&core::Verifier) -> core::Result<core::Verdict>,
     ) -> Result<Decision, ProofShotError> {
-        let Backend::Memory(state) = &self.backend else {
-            return Err(ProofShotError::Internal("a stored session submits through the store".into()));
-        };
         // verify before taking the lock: a slow model run must not block `remaining()`
         let verdict = verify(&self.verifier)?;
         let mut state = state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -221,7 +220,7 @@ impl DeliverySession {
         redacted_copy: Option<Vec<u8>>,
     ) -> Result<Decision, ProofShotError> {
         guard(|| match &self.backend {
-            Backend::Memory(_) => self.submit(|v| v.verify_encoded(&bytes)),
+            Backend::Memory(state) => self.submit_in_memory(state, |v| v.verify_encoded(&bytes)),
             Backend::Stored(session) => {
                 let capture = capture.unwrap_or_default().try_into()?;
                 Ok(Self::recorded(session.submit_encoded(&bytes, capture, redacted_copy.as_deref())?))
@@ -233,7 +232,7 @@ impl DeliverySession {
     #[uniffi::method(default(capture = None))]
     pub fn submit_frame(&self, frame: CameraFrame, capture: Option<Capture>) -> Result<Decision, ProofShotError> {
         guard(|| match &self.backend {
-            Backend::Memory(_) => frame.with_raw(|raw| self.submit(|v| v.verify_raw(raw))),
+            Backend::Memory(state) => frame.with_raw(|raw| self.submit_in_memory(state, |v| v.verify_raw(raw))),
             Backend::Stored(session) => {
                 let capture = capture.unwrap_or_default().try_into()?;
                 frame.with_raw(|raw| Ok(Self::recorded(session.submit_raw(raw, capture)?)))
