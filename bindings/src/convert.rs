@@ -318,7 +318,7 @@ pub struct RedactedPhoto {
     pub height: u32,
     /// What was pixelated, in pixels of the copy: faces (label `face`), then people (label
     /// `person`, with `people`).
-    pub faces: Vec<DetectedBox>,
+    pub regions: Vec<DetectedBox>,
     /// Time taken, decoding included, in milliseconds.
     pub elapsed_ms: f64,
 }
@@ -326,7 +326,7 @@ pub struct RedactedPhoto {
 impl From<core::Redaction> for RedactedPhoto {
     fn from(r: core::Redaction) -> Self {
         Self {
-            faces: r.faces.iter().map(DetectedBox::from).collect(),
+            regions: r.regions.iter().map(DetectedBox::from).collect(),
             jpeg: r.jpeg,
             width: r.width,
             height: r.height,

@@ -69,9 +69,9 @@ pub(crate) fn run(args: &Args) -> Result<u8, Failure> {
             Ok(r) => println!(
                 "{}: {} face(s){} -> {} ({}x{}, {:.0} ms)",
                 path.display(),
-                r.faces.iter().filter(|b| b.label == "face").count(),
+                r.regions.iter().filter(|b| b.label == "face").count(),
                 if args.people {
-                    format!(", {} person(s)", r.faces.iter().filter(|b| b.label == "person").count())
+                    format!(", {} person(s)", r.regions.iter().filter(|b| b.label == "person").count())
                 } else {
                     String::new()
                 },

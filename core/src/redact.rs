@@ -36,7 +36,7 @@ pub struct Redaction {
     pub height: u32,
     /// What was pixelated, in pixels of the copy: faces (label `face`), then with
     /// [`RedactOptions::people`] people (label `person`), each strongest first.
-    pub faces: Vec<BoundingBox>,
+    pub regions: Vec<BoundingBox>,
     /// Time taken (decoding included), in milliseconds.
     pub elapsed_ms: f64,
 }
@@ -74,7 +74,7 @@ pub(crate) fn redact(mut image: Frame, found: &[Detection], options: &RedactOpti
         // soften the block edges too: a grid of hard-edged cells still has structure
         smooth(image.rgb_mut(), w, rect, block);
     }
-    let faces = found
+    let regions = found
         .iter()
         .map(|f| BoundingBox {
             label: f.label,
@@ -93,7 +93,7 @@ pub(crate) fn redact(mut image: Frame, found: &[Detection], options: &RedactOpti
     jpeg_encoder::Encoder::new(&mut jpeg, options.jpeg_quality.clamp(1, 100))
         .encode(image.rgb(), ew, eh, jpeg_encoder::ColorType::Rgb)
         .map_err(|e| e.to_string())?;
-    Ok(Redaction { jpeg, width: w, height: h, faces, elapsed_ms: 0.0 })
+    Ok(Redaction { jpeg, width: w, height: h, regions, elapsed_ms: 0.0 })
 }
 
 /// Replaces every `block` x `block` cell of the rectangle `(x0, y0, x1, y1)` with its mean

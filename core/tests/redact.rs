@@ -45,7 +45,7 @@ fn every_drawn_face_is_found_and_none_is_left_after_redaction() {
 
     let redacted = common::verifier().redact_encoded(&jpeg, &RedactOptions::default()).expect("redacts");
     assert_eq!((redacted.width, redacted.height), (1600, 1200));
-    assert_eq!(redacted.faces.len(), found.len());
+    assert_eq!(redacted.regions.len(), found.len());
     assert_eq!(faces_in(&redacted.jpeg), 0, "a face survived redaction");
     let people = common::verifier()
         .redact_encoded(&jpeg, &RedactOptions { people: true, ..Default::default() })

@@ -164,7 +164,7 @@ def test_a_foreign_file_is_a_storage_error(tmp_path):
 def test_redacted_copy_hash_is_recorded(tmp_path, verifier, samples):
     copy = verifier.redact(samples["porch.jpg"], proofshot.RedactOptions(max_side=640, jpeg_quality=80, people=True))
     assert copy.jpeg[:2] == b"\xff\xd8" and max(copy.width, copy.height) <= 640
-    assert copy.faces == []
+    assert copy.regions == []
     store = proofshot.EvidenceStore(str(tmp_path / "e.db"), HmacSigner())
     store.open_session(verifier, "stop-1").submit_photo(samples["porch.jpg"], redacted_copy=copy.jpeg)
     record = json.loads(store.pending_records(1)[0].json)

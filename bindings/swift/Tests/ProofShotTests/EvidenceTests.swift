@@ -63,7 +63,7 @@ final class EvidenceTests: XCTestCase {
         let porch = try photo("porch.jpg")
         let copy = try verifier.redact(bytes: porch, options: RedactOptions(maxSide: 640))
         XCTAssertLessThanOrEqual(max(copy.width, copy.height), 640)
-        XCTAssertTrue(copy.faces.isEmpty)
+        XCTAssertTrue(copy.regions.isEmpty)
         let store = try EvidenceStore(path: tempPath("redacted.db"), signer: HmacSigner())
         _ = try store.openSession(verifier: verifier, stopId: "stop-1").submitPhoto(bytes: porch, redactedCopy: copy.jpeg)
         let sha = SHA256.hash(data: copy.jpeg).map { String(format: "%02x", $0) }.joined()

@@ -159,7 +159,7 @@ class EvidenceTest {
         val copy = verifier.redact(porch, RedactOptions(maxSide = 640u))
         assertTrue(copy.width <= 640u && copy.height <= 640u, "${copy.width}x${copy.height}")
         assertEquals(0xFF.toByte(), copy.jpeg[0])
-        assertTrue(copy.faces.isEmpty(), "nobody on the rendered porch")
+        assertTrue(copy.regions.isEmpty(), "nobody on the rendered porch")
         assertTrue(copy.elapsedMs > 0.0)
         store("redacted.db").use { st ->
             st.openSession(verifier, "stop-1").use { it.submitPhoto(porch, redactedCopy = copy.jpeg) }
