@@ -91,20 +91,11 @@ fn variants(img: &Rgb) -> Vec<Rgb> {
     vec![
         jpeg,
         half,
-        crop(img, w / 20, h / 20, w - w / 10, h - h / 10),
-        crop(img, w / 10, 0, w - w / 10, h),
+        img.crop(w / 20, h / 20, w - w / 10, h - h / 10),
+        img.crop(w / 10, 0, w - w / 10, h),
         map(img, |v| v.saturating_add(40)),
         map(img, |v| (f32::from(v) * 0.6) as u8),
     ]
-}
-
-fn crop(img: &Rgb, x0: u32, y0: u32, w: u32, h: u32) -> Rgb {
-    let mut data = Vec::with_capacity(w as usize * h as usize * 3);
-    for y in y0..y0 + h {
-        let start = (y as usize * img.width as usize + x0 as usize) * 3;
-        data.extend_from_slice(&img.data[start..start + w as usize * 3]);
-    }
-    Rgb { width: w, height: h, data }
 }
 
 fn map(img: &Rgb, f: impl Fn(u8) -> u8) -> Rgb {

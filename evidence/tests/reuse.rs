@@ -20,15 +20,6 @@ fn offer(store: &EvidenceStore, stop: &str, jpeg: &[u8]) -> Submission {
         .expect("recorded")
 }
 
-fn crop(img: &Rgb, x0: u32, y0: u32, w: u32, h: u32) -> Rgb {
-    let mut data = Vec::with_capacity(w as usize * h as usize * 3);
-    for y in y0..y0 + h {
-        let start = (y as usize * img.width as usize + x0 as usize) * 3;
-        data.extend_from_slice(&img.data[start..start + w as usize * 3]);
-    }
-    Rgb { width: w, height: h, data }
-}
-
 fn resized(img: &Rgb, long_side: u32) -> Rgb {
     let f =
         Frame::from_rgb8(img.width, img.height, &img.data, &Limits::default()).expect("frame").downscaled(long_side);
@@ -45,8 +36,8 @@ fn near_copies_offered_for_another_stop_are_rejected_as_reused() {
     let copies = [
         ("re-encoded", encode_jpeg(&original, 55, None)),
         ("resized", encode_jpeg(&resized(&original, 640), 85, None)),
-        ("cropped 5% all round", encode_jpeg(&crop(&original, 60, 45, 1080, 810), 85, None)),
-        ("cropped 8% off the left", encode_jpeg(&crop(&original, 96, 0, 1104, 900), 85, None)),
+        ("cropped 5% all round", encode_jpeg(&original.crop(60, 45, 1080, 810), 85, None)),
+        ("cropped 8% off the left", encode_jpeg(&original.crop(96, 0, 1104, 900), 85, None)),
         (
             "brighter",
             encode_jpeg(
@@ -86,9 +77,9 @@ fn different_photos_of_the_same_porch_are_not_reuse() {
     let store = open(&dir.join("evidence.db"));
     // one porch, rendered large: photos are different framings of it, days apart
     let porch = porch_scene(1600, 1200, 11);
-    offer(&store, "stop-a", &encode_jpeg(&crop(&porch, 0, 0, 1200, 900), 90, None));
+    offer(&store, "stop-a", &encode_jpeg(&porch.crop(0, 0, 1200, 900), 90, None));
     let others = [
-        ("framed further right and lower", crop(&porch, 400, 300, 1200, 900)),
+        ("framed further right and lower", porch.crop(400, 300, 1200, 900)),
         ("framed wider", resized(&porch, 1200)),
         ("empty, framed wider", resized(&empty_porch(1600, 1200, 11), 1200)),
     ];

@@ -15,8 +15,6 @@ where that is exact, check again. Run from the repository root:
 """
 
 import argparse
-import hashlib
-import json
 import subprocess
 import sys
 import tarfile
@@ -27,7 +25,7 @@ import onnx
 import onnxruntime as ort
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "vision"))
-from convert_backbone import store_half  # noqa: E402
+from convert_backbone import rename_tensors, save_and_report, store_half, tflite_to_onnx  # noqa: E402
 
 PACKAGE = "@mediapipe/face_detection@0.4.1657300184"
 TFLITE_NAME = "face_detection_full_range.tflite"
@@ -62,16 +60,9 @@ def main() -> None:
     args = ap.parse_args()
     tflite = fetch_tflite(args.work)
     raw = args.work / "face_full_range_raw.onnx"
-    subprocess.run(
-        [sys.executable, "-m", "tf2onnx.convert", "--tflite", str(tflite), "--output", str(raw), "--opset", "17"],
-        check=True,
-    )
+    tflite_to_onnx(tflite, raw)
     model = onnx.load(str(raw))
-    for node in model.graph.node:
-        node.input[:] = [RENAMES.get(n, n) for n in node.input]
-        node.output[:] = [RENAMES.get(n, n) for n in node.output]
-    for value in list(model.graph.input) + list(model.graph.output):
-        value.name = RENAMES.get(value.name, value.name)
+    rename_tensors(model, RENAMES)
     halved = store_half(model)
     model.doc_string = (
         f"BlazeFace full-range face detector (npm {PACKAGE}, Apache-2.0). image: [1,192,192,3] RGB "
@@ -86,9 +77,7 @@ def main() -> None:
     print(f"  {halved} weights stored as float16; max |onnx - tflite| = {worst:.2e}")
     if worst > 1e-3:
         sys.exit(f"converted detector differs from TensorFlow Lite by {worst}")
-    onnx.save(model, str(args.out))
-    digest = hashlib.sha256(args.out.read_bytes()).hexdigest()
-    print(json.dumps({"out": str(args.out), "bytes": args.out.stat().st_size, "sha256": digest}))
+    save_and_report(model, args.out)
 
 
 if __name__ == "__main__":

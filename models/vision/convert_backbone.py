@@ -55,6 +55,31 @@ def fetch_tflite(work: Path) -> Path:
     return out
 
 
+def tflite_to_onnx(tflite: Path, out: Path) -> None:
+    """Converts a .tflite file with tf2onnx (opset 17)."""
+    subprocess.run(
+        [sys.executable, "-m", "tf2onnx.convert", "--tflite", str(tflite), "--output", str(out), "--opset", "17"],
+        check=True,
+    )
+
+
+def rename_tensors(model: onnx.ModelProto, renames: dict) -> None:
+    """Renames graph inputs, outputs and every use of them."""
+    for node in model.graph.node:
+        node.input[:] = [renames.get(n, n) for n in node.input]
+        node.output[:] = [renames.get(n, n) for n in node.output]
+    for value in list(model.graph.input) + list(model.graph.output):
+        value.name = renames.get(value.name, value.name)
+
+
+def save_and_report(model: onnx.ModelProto, out: Path) -> None:
+    """Saves the model and prints its path, size and SHA-256 (for models/README.md)."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    onnx.save(model, str(out))
+    digest = hashlib.sha256(out.read_bytes()).hexdigest()
+    print(json.dumps({"out": str(out), "bytes": out.stat().st_size, "sha256": digest}))
+
+
 def check_against_tflite(tflite: Path, onnx_path: Path) -> float:
     import tensorflow as tf
 
@@ -120,10 +145,7 @@ def main() -> None:
 
     tflite = fetch_tflite(args.work)
     full = args.work / "ssd_oidv4.onnx"
-    subprocess.run(
-        [sys.executable, "-m", "tf2onnx.convert", "--tflite", str(tflite), "--output", str(full), "--opset", "17"],
-        check=True,
-    )
+    tflite_to_onnx(tflite, full)
     worst = check_against_tflite(tflite, full)
     if worst > 1e-3:
         sys.exit(f"converted detector differs from TensorFlow Lite by {worst}")
@@ -132,12 +154,7 @@ def main() -> None:
     onnx.utils.extract_model(str(full), str(cut), [INPUT], list(FEATURES))
     model = onnx.load(str(cut))
     # Stable, readable names for the SDK: `image` in, `features_s16` / `features_s32` out.
-    renames = {INPUT: "image", **FEATURES}
-    for node in model.graph.node:
-        node.input[:] = [renames.get(n, n) for n in node.input]
-        node.output[:] = [renames.get(n, n) for n in node.output]
-    for value in list(model.graph.input) + list(model.graph.output):
-        value.name = renames.get(value.name, value.name)
+    rename_tensors(model, {INPUT: "image", **FEATURES})
     reference = model.SerializeToString()
     if args.side != 300:
         model = with_side(model, args.side)
@@ -156,10 +173,7 @@ def main() -> None:
         print(f"  float16 storage of {halved} weights: max output difference {diff:.2e}")
         if diff > 1e-4:
             sys.exit(f"float16 weight storage changed the outputs by {diff}")
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    onnx.save(model, str(args.out))
-    digest = hashlib.sha256(args.out.read_bytes()).hexdigest()
-    print(json.dumps({"out": str(args.out), "bytes": args.out.stat().st_size, "sha256": digest}))
+    save_and_report(model, args.out)
 
 
 if __name__ == "__main__":

@@ -15,9 +15,6 @@ there). Run from the repository root:
 """
 
 import argparse
-import hashlib
-import json
-import subprocess
 import sys
 from pathlib import Path
 
@@ -26,7 +23,15 @@ import onnx
 import onnxruntime as ort
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from convert_backbone import FEATURES, check_against_tflite, fetch_tflite, store_half  # noqa: E402
+from convert_backbone import (  # noqa: E402
+    FEATURES,
+    check_against_tflite,
+    fetch_tflite,
+    rename_tensors,
+    save_and_report,
+    store_half,
+    tflite_to_onnx,
+)
 
 OUTPUTS = {"raw_outputs/box_encodings": "box_encodings", "raw_outputs/class_predictions": "class_logits"}
 
@@ -39,26 +44,18 @@ def main() -> None:
     tflite = fetch_tflite(args.work)
     full = args.work / "ssd_oidv4.onnx"
     if not full.exists():
-        subprocess.run(
-            [sys.executable, "-m", "tf2onnx.convert", "--tflite", str(tflite), "--output", str(full), "--opset", "17"],
-            check=True,
-        )
+        tflite_to_onnx(tflite, full)
     worst = check_against_tflite(tflite, full)
     if worst > 1e-3:
         sys.exit(f"converted detector differs from TensorFlow Lite by {worst}")
     cut = args.work / "ssd_head_raw.onnx"
     onnx.utils.extract_model(str(full), str(cut), list(FEATURES), list(OUTPUTS))
     model = onnx.load(str(cut))
-    renames = {**FEATURES, **OUTPUTS}
-    for node in model.graph.node:
-        node.input[:] = [renames.get(n, n) for n in node.input]
-        node.output[:] = [renames.get(n, n) for n in node.output]
-    for value in list(model.graph.input) + list(model.graph.output):
-        value.name = renames.get(value.name, value.name)
+    rename_tensors(model, {**FEATURES, **OUTPUTS})
     reference = model.SerializeToString()
     halved = store_half(model)
     model.doc_string = (
-        f"SSDLite extra layers and box predictors of MediaPipe's Open Images V4 detector (npm "
+        "SSDLite extra layers and box predictors of MediaPipe's Open Images V4 detector (npm "
         "@mediapipe/objectron@0.4.1675468480, Apache-2.0), after backbone.onnx. features_s16 "
         "[1,576,19,19], features_s32 [1,1280,10,10] in; box_encodings [1,1917,4] (ty, tx, th, tw) "
         "and class_logits [1,1917,24] (0 background, 4 Person) out. Weights stored as float16."
@@ -73,9 +70,7 @@ def main() -> None:
     print(f"  float16 storage of {halved} weights: max output difference {diff:.2e}")
     if diff > 1e-3:
         sys.exit(f"float16 weight storage changed the outputs by {diff}")
-    onnx.save(model, str(args.out))
-    digest = hashlib.sha256(args.out.read_bytes()).hexdigest()
-    print(json.dumps({"out": str(args.out), "bytes": args.out.stat().st_size, "sha256": digest}))
+    save_and_report(model, args.out)
 
 
 if __name__ == "__main__":
