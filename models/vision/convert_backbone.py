@@ -72,6 +72,17 @@ def rename_tensors(model: onnx.ModelProto, renames: dict) -> None:
         value.name = renames.get(value.name, value.name)
 
 
+def check_half_storage(reference: bytes, model: onnx.ModelProto, feeds: dict, halved: int, tolerance: float) -> None:
+    """Exits unless the float16-stored `model` gives `reference`'s outputs on `feeds`."""
+    cpu = ["CPUExecutionProvider"]
+    want = ort.InferenceSession(reference, providers=cpu).run(None, feeds)
+    got = ort.InferenceSession(model.SerializeToString(), providers=cpu).run(None, feeds)
+    diff = max(float(np.abs(a - b).max()) for a, b in zip(want, got))
+    print(f"  float16 storage of {halved} weights: max output difference {diff:.2e}")
+    if diff > tolerance:
+        sys.exit(f"float16 weight storage changed the outputs by {diff}")
+
+
 def save_and_report(model: onnx.ModelProto, out: Path) -> None:
     """Saves the model and prints its path, size and SHA-256 (for models/README.md)."""
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -167,12 +178,7 @@ def main() -> None:
     onnx.checker.check_model(model)
     if args.side == 300:
         x = np.random.default_rng(1).uniform(-1, 1, (1, 300, 300, 3)).astype(np.float32)
-        want = ort.InferenceSession(reference, providers=["CPUExecutionProvider"]).run(None, {"image": x})
-        got = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"]).run(None, {"image": x})
-        diff = max(float(np.abs(a - b).max()) for a, b in zip(want, got))
-        print(f"  float16 storage of {halved} weights: max output difference {diff:.2e}")
-        if diff > 1e-4:
-            sys.exit(f"float16 weight storage changed the outputs by {diff}")
+        check_half_storage(reference, model, {"image": x}, halved, 1e-4)
     save_and_report(model, args.out)
 
 
