@@ -12,11 +12,11 @@
 //! record cut from the end could not be told from one never made.
 
 use base64::Engine as _;
+use proofshot_core::hex_sha256;
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 
 use crate::canonical::canonical_bytes;
-use crate::record::{hex, GENESIS_HASH, RECORD_FORMAT};
+use crate::record::{GENESIS_HASH, RECORD_FORMAT};
 use crate::signing::{Signer, VerifyKey};
 
 /// The `format` of the head line that ends an export.
@@ -149,7 +149,7 @@ pub fn audit(text: &str, options: &AuditOptions) -> Result<AuditReport, AuditFai
         };
         let (hash, prev_hash) = (member("hash")?, member("prev_hash")?);
         let bytes = canonical_bytes(&value).map_err(|e| at(Problem::Malformed(e.to_string())))?;
-        if hex(&Sha256::digest(&bytes)) != hash {
+        if hex_sha256(&bytes) != hash {
             return Err(at(Problem::Edited));
         }
         match &last {

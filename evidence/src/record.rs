@@ -9,7 +9,7 @@
 //! id and algorithm, the chain link and every verdict field are covered by both.
 
 use base64::Engine as _;
-use proofshot_core::{Decision, PhotoHash, Verdict};
+use proofshot_core::{hex_sha256, Decision, PhotoHash, Verdict};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
@@ -173,7 +173,7 @@ pub fn seal(
         "signer": { "key_id": signer.key_id(), "alg": signer.algorithm() },
     });
     let bytes = canonical_bytes(&body)?;
-    let hash = hex(&Sha256::digest(&bytes));
+    let hash = hex_sha256(&bytes);
     let signature = signer.sign(&bytes).map_err(RecordError::Signer)?;
     let map = body.as_object_mut().expect("the body is an object");
     map.insert("hash".into(), hash.clone().into());
