@@ -219,6 +219,23 @@ fn ratio(n: usize, d: usize) -> Value {
     }
 }
 
+/// The 95 % Wilson score interval of a proportion `n / d`, `[low, high]` (null without
+/// photos). A few dozen photos leave wide intervals: the text output prints them beside the
+/// figures so that a difference of one or two photos is read as what it is.
+fn interval(n: usize, d: usize) -> Value {
+    if d == 0 {
+        return Value::Null;
+    }
+    let (n, d) = (n as f64, d as f64);
+    let z = 1.96_f64;
+    let p = n / d;
+    let denom = 1.0 + z * z / d;
+    let centre = (p + z * z / (2.0 * d)) / denom;
+    let half = z * (p * (1.0 - p) / d + z * z / (4.0 * d * d)).sqrt() / denom;
+    let round = |x: f64| (x.clamp(0.0, 1.0) * 10_000.0).round() / 10_000.0;
+    json!([round(centre - half), round(centre + half)])
+}
+
 /// Every figure the run measures, as JSON (the --json file and the baseline's keys).
 fn figures(policy: &Policy, outcomes: &[Outcome]) -> Value {
     let cats: Vec<&str> = policy.categories.iter().map(|c| c.id.as_str()).collect();
@@ -287,14 +304,25 @@ fn figures(policy: &Policy, outcomes: &[Outcome]) -> Value {
         "photos": outcomes.len(),
         "errors": outcomes.len() - scored.len(),
         "accuracy": ratio(correct, scored.len()),
+        "accuracy_interval": interval(correct, scored.len()),
         "false_accept_rate": ratio(false_accepts, not_valid.len()),
+        "false_accept_interval": interval(false_accepts, not_valid.len()),
         "false_accepts": false_accepts,
         "false_reject_rate": ratio(false_rejects, valid_truth.len()),
+        "false_reject_interval": interval(false_rejects, valid_truth.len()),
         "false_rejects": false_rejects,
         "confusion": confusion,
         "categories": categories,
         "criteria": criteria,
     })
+}
+
+/// `  (95 % interval 0.042–0.136)`, or nothing without one.
+fn fmt_interval(v: &Value) -> String {
+    match (v[0].as_f64(), v[1].as_f64()) {
+        (Some(lo), Some(hi)) => format!("  (95 % interval {lo:.3}–{hi:.3})"),
+        _ => String::new(),
+    }
 }
 
 fn fmt_ratio(v: &Value) -> String {
@@ -319,16 +347,18 @@ fn print_text(policy: &Policy, outcomes: &[Outcome], f: &Value, models: &str) {
         println!();
     }
     println!();
-    println!("category accuracy: {}", fmt_ratio(&f["accuracy"]));
+    println!("category accuracy: {}{}", fmt_ratio(&f["accuracy"]), fmt_interval(&f["accuracy_interval"]));
     println!(
-        "false accepts (invalid or poor judged valid): {} = {}",
+        "false accepts (invalid or poor judged valid): {} = {}{}",
         f["false_accepts"],
-        fmt_ratio(&f["false_accept_rate"])
+        fmt_ratio(&f["false_accept_rate"]),
+        fmt_interval(&f["false_accept_interval"])
     );
     println!(
-        "false rejects (valid judged otherwise):       {} = {}",
+        "false rejects (valid judged otherwise):       {} = {}{}",
         f["false_rejects"],
-        fmt_ratio(&f["false_reject_rate"])
+        fmt_ratio(&f["false_reject_rate"]),
+        fmt_interval(&f["false_reject_interval"])
     );
     println!();
     println!("{:<14}{:>10}{:>8}{:>9}", "category", "precision", "recall", "support");
@@ -395,4 +425,25 @@ fn check_baseline(path: &Path, figures: &Value, margin: f64) -> Result<Vec<Strin
         }
     }
     Ok(failures)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wilson_intervals_bracket_the_rate_and_stay_within_zero_and_one() {
+        // 10 of 130: the textbook Wilson interval is 0.0423 to 0.1358
+        let v = interval(10, 130);
+        assert!((v[0].as_f64().expect("a number") - 0.0423).abs() < 5e-4, "{v}");
+        assert!((v[1].as_f64().expect("a number") - 0.1358).abs() < 5e-4, "{v}");
+        // none and all keep a one-sided interval inside [0, 1]
+        let none = interval(0, 70);
+        assert_eq!(none[0].as_f64(), Some(0.0));
+        assert!(none[1].as_f64().expect("a number") > 0.03 && none[1].as_f64().expect("a number") < 0.06, "{none}");
+        let all = interval(70, 70);
+        assert_eq!(all[1].as_f64(), Some(1.0));
+        assert_eq!(interval(0, 0), Value::Null);
+        assert_eq!(fmt_interval(&Value::Null), "");
+    }
 }
