@@ -10,11 +10,12 @@ use crate::frame::{Frame, FrameError, Limits, RawImage};
 use crate::guide::{hint_for, Guidance, Hint};
 use crate::models::ModelBundle;
 use crate::people::PeopleModel;
-use crate::policy::{Policy, PolicyError};
+use crate::policy::{CriterionKind, Policy, PolicyError};
 use crate::quality::{QualityModel, QualitySignals};
 use crate::redact::{redact, RedactOptions, Redaction};
 use crate::resample::WORKING_LONG_SIDE;
 use crate::runtime::{Runtime, RuntimeError};
+use crate::severity::Severity;
 use crate::verdict::{judge, BoundingBox, Verdict};
 use crate::vision::{Detection, VisionModel, VisionSignals, BACKBONE_SIDE, GUIDE_SIDE};
 
@@ -146,11 +147,17 @@ impl Verifier {
         Ok(verdict)
     }
 
+    /// The lowest clear score with which the policy's `image_clear` passes (its severity's
+    /// threshold; a warning's where the policy leaves the criterion out).
+    fn clear_pass(&self) -> f32 {
+        self.policy.criterion(CriterionKind::ImageClear).map_or(Severity::Warning, |c| c.severity).pass_threshold()
+    }
+
     /// Runs every model on a frame and gathers the evidence for every criterion.
     pub fn findings(&self, frame: &Frame) -> Result<Findings> {
         let quality = self.quality.run(frame)?;
         let vision = self.vision.run(frame)?;
-        let evidence = evidence_from(&quality, &vision);
+        let evidence = evidence_from(&quality, &vision, self.clear_pass());
         Ok(Findings { evidence, quality, vision })
     }
 
@@ -167,7 +174,7 @@ impl Verifier {
         let start = Instant::now();
         let quality = self.quality.run(frame)?;
         let vision = self.guide.run(frame)?;
-        let evidence = evidence_from(&quality, &vision);
+        let evidence = evidence_from(&quality, &vision, self.clear_pass());
         let hint = hint_for(&self.policy, &evidence);
         let (sw, sh) = frame.source_size();
         let package = vision.detections.iter().find(|d| d.label == "package").map(|d| d.scaled(sw, sh));
@@ -265,21 +272,67 @@ pub struct Findings {
 
 /// Turns model outputs into evidence: each criterion's score is its model probability, and
 /// the reason names what most likely made it fail.
-pub fn evidence_from(quality: &QualitySignals, vision: &VisionSignals) -> EvidenceSet {
+///
+/// `clear_pass` is the lowest clear score with which `image_clear` passes under the policy.
+pub fn evidence_from(quality: &QualitySignals, vision: &VisionSignals, clear_pass: f32) -> EvidenceSet {
     let (quality_reason, _) = quality.worst();
+    // The vision models learned from clear photos only. In a photo that fails `image_clear`
+    // (black, a smear, not a photo) they cannot vouch for what it shows: their scores are
+    // capped at the photo's clear score, so that the evidence never says a package is
+    // plainly visible (or held, or placed) in a black frame.
+    let clear = quality.clear_score();
+    let vouched = |score: f32| if clear < clear_pass { score.min(clear) } else { score };
+    let (visible, placed, held) =
+        (vouched(vision.package_visible), vouched(vision.package_placed), vouched(vision.held_in_hand));
     // A package that is not placed: held when the hand head says so, absent when the package
     // head says there is none, otherwise somewhere that is not a delivery location.
-    let not_placed = if vision.held_in_hand >= 0.5 {
+    let not_placed = if held >= 0.5 {
         Reason::HeldInHand
-    } else if vision.package_visible < 0.5 {
+    } else if visible < 0.5 {
         Reason::NoPackage
     } else {
         Reason::NotPlaced
     };
     EvidenceSet {
-        package_visible: Evidence::scored(vision.package_visible, Reason::NoPackage),
-        package_placed: Evidence::scored(vision.package_placed, not_placed),
-        location_identifiable: Evidence::scored(vision.location_identifiable, Reason::NoLocationContext),
-        image_clear: Evidence::scored(quality.clear_score(), quality_reason),
+        package_visible: Evidence::scored(visible, Reason::NoPackage),
+        package_placed: Evidence::scored(placed, not_placed),
+        location_identifiable: Evidence::scored(vouched(vision.location_identifiable), Reason::NoLocationContext),
+        image_clear: Evidence::scored(clear, quality_reason),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vision(score: f32) -> VisionSignals {
+        VisionSignals {
+            package_visible: score,
+            package_placed: score,
+            location_identifiable: score,
+            held_in_hand: score,
+            detections: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn an_unclear_photo_cannot_vouch_for_a_package() {
+        let pass = Severity::Warning.pass_threshold();
+        let black = QualitySignals { too_dark: 0.95, overexposed: 0.0, blurry: 0.1, not_a_photo: 0.0 };
+        let e = evidence_from(&black, &vision(0.9), pass);
+        for s in [e.package_visible.score, e.package_placed.score, e.location_identifiable.score] {
+            assert!(s.expect("a score") <= 0.05 + 1e-6, "{e:?}");
+        }
+        assert_eq!(e.package_placed.failure, Reason::NoPackage, "nothing can be seen, so nothing is placed");
+
+        // a clear photo, or one the policy still calls clear, keeps the vision scores
+        let dim = QualitySignals { too_dark: 0.6, overexposed: 0.0, blurry: 0.0, not_a_photo: 0.0 };
+        for q in [QualitySignals { too_dark: 0.02, overexposed: 0.0, blurry: 0.05, not_a_photo: 0.0 }, dim] {
+            let e = evidence_from(&q, &vision(0.9), pass);
+            assert_eq!(e.package_visible.score, Some(0.9), "{q:?}");
+        }
+        // under a policy with a critical image_clear, the dim photo fails it, and the cap applies
+        let e = evidence_from(&dim, &vision(0.9), Severity::Critical.pass_threshold());
+        assert!((e.package_visible.score.expect("a score") - 0.4).abs() < 1e-6, "{e:?}");
     }
 }
