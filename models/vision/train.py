@@ -17,7 +17,9 @@ Heads (input: the backbone's `features_s16` [1,576,19,19] and `features_s32` [1,
   `heatmap` [1,2,19,19] (centre probability), `boxes` [1,4,19,19] (centre offset in the
   cell, width and height as fractions of the image);
 - image-level `criteria` [1,4]: probabilities of package_visible, package_placed,
-  location_identifiable and held_in_hand, from pooled backbone and detector features.
+  location_identifiable and held_in_hand, from a linear probe on the globally averaged
+  stride-32 map (L2-regularised logistic regression over the augmented views, fitted apart
+  from the detector; probe.py compares this reading of the features with others).
 
 At the guidance size (192 px) the maps are [1,576,12,12] and [1,1280,6,6] and the grid 12x12.
 
@@ -53,6 +55,7 @@ VIEWS = 16  # augmented views per photo, view 0 is the photo as the SDK sees it
 EPOCHS = 14
 BATCH = 64
 HIDDEN = 64
+PROBE_L2 = 1e-2  # the criteria probe's L2 weight (on standardised features)
 CRITERIA = ("package_visible", "package_placed", "location_identifiable", "held_in_hand")
 CLASSES = ("package", "door")
 # the photo sources whose box files label doors (elsewhere doors are unlabelled)
@@ -66,8 +69,6 @@ class Heads(nn.Module):
         self.reduce32 = nn.Conv2d(1280, HIDDEN, 1)
         self.mix = nn.Conv2d(HIDDEN, HIDDEN, 3, padding=1)
         self.det = nn.Conv2d(HIDDEN, len(CLASSES) + 4, 1)
-        self.drop = nn.Dropout(0.3)
-        self.image = nn.Linear(1280 + HIDDEN + len(CLASSES), len(CRITERIA))
         with torch.no_grad():
             self.det.bias[: len(CLASSES)] = -4.0
 
@@ -76,25 +77,22 @@ class Heads(nn.Module):
         up = F.interpolate(self.reduce32(f32), size=grid, mode="bilinear", align_corners=False)
         h = F.relu(self.mix(F.relu(self.reduce16(f16) + up)))
         d = self.det(h)
-        heat_logits = d[:, : len(CLASSES)]
-        box = torch.sigmoid(d[:, len(CLASSES) :])
-        pooled = torch.cat(
-            [f32.mean(dim=(2, 3)), h.amax(dim=(2, 3)), heat_logits.amax(dim=(2, 3))], dim=1
-        )
-        return self.image(self.drop(pooled)), heat_logits, box
+        return d[:, : len(CLASSES)], torch.sigmoid(d[:, len(CLASSES) :])
 
 
 class Exported(nn.Module):
-    """What the SDK runs: calibrated probabilities instead of logits."""
+    """What the SDK runs: the detector's heatmap and boxes, and the criteria probe's
+    calibrated probabilities."""
 
-    def __init__(self, heads: Heads, scale: np.ndarray, shift: np.ndarray) -> None:
+    def __init__(self, heads: Heads, probe: tuple[np.ndarray, np.ndarray], calibration: tuple[np.ndarray, np.ndarray]) -> None:
         super().__init__()
         self.heads = heads
-        self.register_buffer("scale", torch.tensor(scale, dtype=torch.float32))
-        self.register_buffer("shift", torch.tensor(shift, dtype=torch.float32))
+        for name, value in zip(("weight", "bias", "scale", "shift"), (*probe, *calibration)):
+            self.register_buffer(name, torch.tensor(value, dtype=torch.float32))
 
     def forward(self, features_s16: torch.Tensor, features_s32: torch.Tensor):
-        logits, heat, box = self.heads(features_s16, features_s32)
+        heat, box = self.heads(features_s16, features_s32)
+        logits = features_s32.mean(dim=(2, 3)) @ self.weight + self.bias
         return torch.sigmoid(logits * self.scale + self.shift), torch.sigmoid(heat), box
 
 
@@ -273,20 +271,15 @@ def focal(logits, target, mask):
 def batch_loss(net: Heads, data: dict, b: np.ndarray) -> torch.Tensor:
     f16 = torch.from_numpy(data["f16"][b].astype(np.float32))
     f32 = torch.from_numpy(data["f32"][b].astype(np.float32))
-    y = torch.from_numpy(data["labels"][b])
-    logits, heat, box = net(f16, f32)
-    # plain cross-entropy with light label smoothing and no class weights: the probabilities
-    # keep the photos' base rates, so the policy's fixed thresholds (0.70 critical, 0.30
-    # warning) apply to them as they are
-    l_img = F.binary_cross_entropy_with_logits(logits, y * 0.9 + 0.05)
+    heat, box = net(f16, f32)
     l_heat = focal(heat, torch.from_numpy(data["heat"][b]), torch.from_numpy(data["mask"][b]))
     pos = torch.from_numpy(data["pos"][b])[:, None]
     l_box = (F.l1_loss(box, torch.from_numpy(data["box"][b]), reduction="none") * pos).sum() / pos.sum().clamp(min=1)
-    return l_img + l_heat + 2.0 * l_box
+    return l_heat + 2.0 * l_box
 
 
 def train(data: dict, idx: np.ndarray, guide: dict, guide_idx: np.ndarray, seed: int, epochs: int = EPOCHS) -> Heads:
-    """Trains on the verification-size features, with a guidance-size batch every third
+    """Trains the detector on the verification-size features, with a guidance-size batch every third
     step so the same weights serve both grids."""
     torch.manual_seed(seed)
     net = Heads()
@@ -311,20 +304,35 @@ def train(data: dict, idx: np.ndarray, guide: dict, guide_idx: np.ndarray, seed:
     return net
 
 
-def predict(net: Heads, data: dict, idx: np.ndarray) -> np.ndarray:
-    """Image-level logits."""
-    with torch.no_grad():
-        f16 = torch.from_numpy(data["f16"][idx].astype(np.float32))
-        f32 = torch.from_numpy(data["f32"][idx].astype(np.float32))
-        logits, _, _ = net(f16, f32)
-    return logits.numpy()
+def fit_probe(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The criteria probe: logistic regression per criterion on standardised pooled features,
+    L2-regularised, by L-BFGS, with plain cross-entropy, light label smoothing and no class
+    weights, so that the probabilities keep the photos' base rates and the policy's fixed
+    thresholds (0.70 critical, 0.30 warning) apply to them as they are. Returns the weight
+    and bias with the standardisation folded in (logits = x @ weight + bias)."""
+    mu, sd = x.mean(0), x.std(0) + 1e-3
+    xt = torch.from_numpy((x - mu) / sd)
+    yt = torch.from_numpy(y * 0.9 + 0.05)
+    w = torch.zeros(x.shape[1], y.shape[1], requires_grad=True)
+    b = torch.zeros(y.shape[1], requires_grad=True)
+    opt = torch.optim.LBFGS([w, b], max_iter=150, line_search_fn="strong_wolfe")
+
+    def closure():
+        opt.zero_grad()
+        loss = F.binary_cross_entropy_with_logits(xt @ w + b, yt) + PROBE_L2 * (w**2).sum()
+        loss.backward()
+        return loss
+
+    opt.step(closure)
+    w, b = w.detach().numpy(), b.detach().numpy()
+    return (w / sd[:, None]).astype(np.float32), (b - (mu / sd) @ w).astype(np.float32)
 
 
-def export(net: Heads, calibration: tuple[np.ndarray, np.ndarray], path: Path, side: int) -> None:
+def export(net: Heads, probe, calibration: tuple[np.ndarray, np.ndarray], path: Path, side: int) -> None:
     """Writes the heads for features of a `side` backbone input, and checks the file against
     PyTorch."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    model = Exported(net, *calibration).eval()
+    model = Exported(net, probe, calibration).eval()
     g16, g32 = grids(side)
     gen = torch.Generator().manual_seed(0)
     args = (torch.rand(1, 576, g16, g16, generator=gen) * 6, torch.rand(1, 1280, g32, g32, generator=gen) * 6)
@@ -393,37 +401,44 @@ def main() -> None:
     for d in (data, guide):
         d["labels"] = labels[d["owner"]].astype(np.float32)
 
-    # every fold's heads, and out-of-fold logits for every photo at both sizes
-    nets, oof, oof_guide = [], np.zeros((len(rows), len(CRITERIA))), np.zeros((len(rows), len(CRITERIA)))
+    # the probe's input: the stride-32 map averaged over the image, for every view
+    for d in (data, guide):
+        d["pooled"] = np.concatenate(
+            [d["f32"][s : s + 512].astype(np.float32).mean(axis=(2, 3)) for s in range(0, len(d["f32"]), 512)]
+        )
+
+    # every fold's detector and probes, and out-of-fold logits for every photo at both sizes
+    nets, probes, probes_guide = [], [], []
+    oof, oof_guide = np.zeros((len(rows), len(CRITERIA))), np.zeros((len(rows), len(CRITERIA)))
     for k in range(FOLDS):
         t = time.time()
         train_idx = np.where(fold_of[data["owner"]] != k)[0]
         guide_idx = np.where(fold_of[guide["owner"]] != k)[0]
-        net = train(data, train_idx, guide, guide_idx, SEED + k)
-        test = np.where((fold_of[data["owner"]] == k) & (data["view"] == 0))[0]
-        oof[data["owner"][test]] = predict(net, data, test)
-        test = np.where((fold_of[guide["owner"]] == k) & (guide["view"] == 0))[0]
-        oof_guide[guide["owner"][test]] = predict(net, guide, test)
-        nets.append(net)
+        nets.append(train(data, train_idx, guide, guide_idx, SEED + k))
+        for d, idx, out, fitted in ((data, train_idx, oof, probes), (guide, guide_idx, oof_guide, probes_guide)):
+            w, b = fit_probe(d["pooled"][idx], d["labels"][idx])
+            test = np.where((fold_of[d["owner"]] == k) & (d["view"] == 0))[0]
+            out[d["owner"][test]] = d["pooled"][test] @ w + b
+            fitted.append((w, b))
         print(f"fold {k}: {time.time() - t:.0f} s", flush=True)
 
-    # Calibration, cross-fitted: fold K's heads are calibrated on the out-of-fold logits of
+    # Calibration, cross-fitted: fold K's probe is calibrated on the out-of-fold logits of
     # the other folds' photos only, so no photo's own label sets the calibration it is
-    # scored with; the shipped heads are calibrated on all of them.
+    # scored with; the shipped probes are calibrated on all of them.
     calibrated = np.zeros_like(oof)
     for k in range(FOLDS):
         rest = fold_of != k
         cal = platt(oof[rest], labels[rest])
         calibrated[fold_of == k] = sigmoid(oof[fold_of == k] * cal[0] + cal[1])
-        export(nets[k], cal, args.out / "cv" / f"fold-{k}" / "heads.onnx", SIDE)
+        export(nets[k], probes[k], cal, args.out / "cv" / f"fold-{k}" / "heads.onnx", SIDE)
     report("verify", calibrated, labels)
     cal, cal_guide = platt(oof, labels), platt(oof_guide, labels)
     report("guide", sigmoid(oof_guide * cal_guide[0] + cal_guide[1]), labels)
     print(f"calibration (scale, shift) per criterion: verify {cal}, guide {cal_guide}")
 
     net = train(data, np.arange(len(data["owner"])), guide, np.arange(len(guide["owner"])), SEED + 99)
-    export(net, cal, args.out / "heads.onnx", SIDE)
-    export(net, cal_guide, args.out / "heads-guide.onnx", GUIDE_SIDE)
+    export(net, fit_probe(data["pooled"], data["labels"]), cal, args.out / "heads.onnx", SIDE)
+    export(net, fit_probe(guide["pooled"], guide["labels"]), cal_guide, args.out / "heads-guide.onnx", GUIDE_SIDE)
     for f in ("heads.onnx", "heads-guide.onnx"):
         path = args.out / f
         print(f"wrote {path}: {path.stat().st_size} bytes, sha256 {hashlib.sha256(path.read_bytes()).hexdigest()}")
