@@ -31,7 +31,6 @@ import numpy as np
 import onnx
 import onnxruntime as ort
 import torch
-import torch.nn.functional as F
 from onnx import helper, numpy_helper
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -46,6 +45,8 @@ POOLS = {
 # (name, pooled features, L2 weight)
 VARIANTS = [
     ("mean32, L2 1e-2", ("mean32",), 1e-2),
+    ("mean32+mean16, L2 1e-2", ("mean32", "mean16"), 1e-2),
+    ("mean32+mean16, L2 3e-2", ("mean32", "mean16"), 3e-2),
     ("mean32+max32+mean16+max16, L2 3e-3", ("mean32", "max32", "mean16", "max16"), 3e-3),
     ("mean32+max32+mean16+max16, L2 1e-2", ("mean32", "max32", "mean16", "max16"), 1e-2),
     ("mean32+max32+mean16+max16, L2 3e-2", ("mean32", "max32", "mean16", "max16"), 3e-2),
@@ -78,26 +79,9 @@ def pooled(args, rows: list[dict]) -> dict:
     return data
 
 
-def fit(x: np.ndarray, y: np.ndarray, l2: float) -> tuple[np.ndarray, np.ndarray]:
-    """Logistic regression per criterion (columns of y) by L-BFGS, with train.py's label smoothing."""
-    xt, yt = torch.from_numpy(x), torch.from_numpy(y * 0.9 + 0.05)
-    w = torch.zeros(x.shape[1], y.shape[1], requires_grad=True)
-    b = torch.zeros(y.shape[1], requires_grad=True)
-    opt = torch.optim.LBFGS([w, b], max_iter=150, line_search_fn="strong_wolfe")
-
-    def closure():
-        opt.zero_grad()
-        loss = F.binary_cross_entropy_with_logits(xt @ w + b, yt) + l2 * (w**2).sum()
-        loss.backward()
-        return loss
-
-    opt.step(closure)
-    return w.detach().numpy(), b.detach().numpy()
-
-
 def graft(heads: Path, keys: tuple[str, ...], w: np.ndarray, b: np.ndarray, cal, out: Path) -> None:
     """The fold's heads with `criteria` computed by the probe: pool, one matrix product,
-    Platt scaling, sigmoid (w and b already include the standardisation)."""
+    Platt scaling, sigmoid (w and b from train.fit_probe include the standardisation)."""
     m = onnx.load(str(heads))
     g = m.graph
     for node in g.node:
@@ -167,9 +151,7 @@ def main() -> None:
         weights, logits = [], np.zeros((len(owner), len(T.CRITERIA)), np.float32)
         for k in range(T.FOLDS):
             train_idx = np.where((fold != k) & clear)[0]
-            mu, sd = x[train_idx].mean(0), x[train_idx].std(0) + 1e-3
-            w, b = fit((x[train_idx] - mu) / sd, y[train_idx], l2)
-            w, b = w / sd[:, None], b - (mu / sd) @ w  # standardisation folded into the weights
+            w, b = T.fit_probe(x[train_idx], y[train_idx], l2)
             weights.append((w, b))
             test = fold == k
             logits[test] = x[test] @ w + b

@@ -304,7 +304,7 @@ def train(data: dict, idx: np.ndarray, guide: dict, guide_idx: np.ndarray, seed:
     return net
 
 
-def fit_probe(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def fit_probe(x: np.ndarray, y: np.ndarray, l2: float = PROBE_L2) -> tuple[np.ndarray, np.ndarray]:
     """The criteria probe: logistic regression per criterion on standardised pooled features,
     L2-regularised, by L-BFGS, with plain cross-entropy, light label smoothing and no class
     weights, so that the probabilities keep the photos' base rates and the policy's fixed
@@ -319,7 +319,7 @@ def fit_probe(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
     def closure():
         opt.zero_grad()
-        loss = F.binary_cross_entropy_with_logits(xt @ w + b, yt) + PROBE_L2 * (w**2).sum()
+        loss = F.binary_cross_entropy_with_logits(xt @ w + b, yt) + l2 * (w**2).sum()
         loss.backward()
         return loss
 
