@@ -147,17 +147,16 @@ impl Verifier {
         Ok(verdict)
     }
 
-    /// The lowest clear score with which the policy's `image_clear` passes (its severity's
-    /// threshold; a warning's where the policy leaves the criterion out).
-    fn clear_pass(&self) -> f32 {
-        self.policy.criterion(CriterionKind::ImageClear).map_or(Severity::Warning, |c| c.severity).pass_threshold()
+    /// The severity of the policy's `image_clear` (a warning where the policy leaves it out).
+    fn clear_severity(&self) -> Severity {
+        self.policy.criterion(CriterionKind::ImageClear).map_or(Severity::Warning, |c| c.severity)
     }
 
     /// Runs every model on a frame and gathers the evidence for every criterion.
     pub fn findings(&self, frame: &Frame) -> Result<Findings> {
         let quality = self.quality.run(frame)?;
         let vision = self.vision.run(frame)?;
-        let evidence = evidence_from(&quality, &vision, self.clear_pass());
+        let evidence = evidence_from(&quality, &vision, self.clear_severity());
         Ok(Findings { evidence, quality, vision })
     }
 
@@ -174,7 +173,7 @@ impl Verifier {
         let start = Instant::now();
         let quality = self.quality.run(frame)?;
         let vision = self.guide.run(frame)?;
-        let evidence = evidence_from(&quality, &vision, self.clear_pass());
+        let evidence = evidence_from(&quality, &vision, self.clear_severity());
         let hint = hint_for(&self.policy, &evidence);
         let (sw, sh) = frame.source_size();
         let package = vision.detections.iter().find(|d| d.label == "package").map(|d| d.scaled(sw, sh));
@@ -273,15 +272,16 @@ pub struct Findings {
 /// Turns model outputs into evidence: each criterion's score is its model probability, and
 /// the reason names what most likely made it fail.
 ///
-/// `clear_pass` is the lowest clear score with which `image_clear` passes under the policy.
-pub fn evidence_from(quality: &QualitySignals, vision: &VisionSignals, clear_pass: f32) -> EvidenceSet {
+/// `clear_severity` is the severity at which the policy judges `image_clear`.
+pub fn evidence_from(quality: &QualitySignals, vision: &VisionSignals, clear_severity: Severity) -> EvidenceSet {
     let (quality_reason, _) = quality.worst();
     // The vision models learned from clear photos only. In a photo that fails `image_clear`
     // (black, a smear, not a photo) they cannot vouch for what it shows: their scores are
     // capped at the photo's clear score, so that the evidence never says a package is
     // plainly visible (or held, or placed) in a black frame.
     let clear = quality.clear_score();
-    let vouched = |score: f32| if clear < clear_pass { score.min(clear) } else { score };
+    let photo_clear = clear_severity.passes(clear);
+    let vouched = |score: f32| if photo_clear { score } else { score.min(clear) };
     let (visible, placed, held) =
         (vouched(vision.package_visible), vouched(vision.package_placed), vouched(vision.held_in_hand));
     // A package that is not placed: held when the hand head says so, absent when the package
@@ -317,9 +317,8 @@ mod tests {
 
     #[test]
     fn an_unclear_photo_cannot_vouch_for_a_package() {
-        let pass = Severity::Warning.pass_threshold();
         let black = QualitySignals { too_dark: 0.95, overexposed: 0.0, blurry: 0.1, not_a_photo: 0.0 };
-        let e = evidence_from(&black, &vision(0.9), pass);
+        let e = evidence_from(&black, &vision(0.9), Severity::Warning);
         for s in [e.package_visible.score, e.package_placed.score, e.location_identifiable.score] {
             assert!(s.expect("a score") <= 0.05 + 1e-6, "{e:?}");
         }
@@ -328,11 +327,11 @@ mod tests {
         // a clear photo, or one the policy still calls clear, keeps the vision scores
         let dim = QualitySignals { too_dark: 0.6, overexposed: 0.0, blurry: 0.0, not_a_photo: 0.0 };
         for q in [QualitySignals { too_dark: 0.02, overexposed: 0.0, blurry: 0.05, not_a_photo: 0.0 }, dim] {
-            let e = evidence_from(&q, &vision(0.9), pass);
+            let e = evidence_from(&q, &vision(0.9), Severity::Warning);
             assert_eq!(e.package_visible.score, Some(0.9), "{q:?}");
         }
         // under a policy with a critical image_clear, the dim photo fails it, and the cap applies
-        let e = evidence_from(&dim, &vision(0.9), Severity::Critical.pass_threshold());
+        let e = evidence_from(&dim, &vision(0.9), Severity::Critical);
         assert!((e.package_visible.score.expect("a score") - 0.4).abs() < 1e-6, "{e:?}");
     }
 }
