@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
 import json
 import random
 import subprocess
@@ -56,10 +57,13 @@ VARIANTS = [
 def pooled(args, rows: list[dict]) -> dict:
     """Pooled feature maps: `views` augmented views of each clear photo (view 0 as the SDK
     sees it), view 0 only of the poor ones (scored, never trained on)."""
+    blob = (args.models / "backbone.onnx").read_bytes()
+    key = hashlib.sha256(blob + json.dumps([args.views, args.seed, rows]).encode()).hexdigest()
     cache = args.cache / f"probe-features-{args.views}-{args.seed}.npz"
-    if cache.exists():
-        return dict(np.load(cache))
-    sess = ort.InferenceSession(str(args.models / "backbone.onnx"), providers=["CPUExecutionProvider"])
+    data = T.cached(cache, key)
+    if data is not None:
+        return data
+    sess = ort.InferenceSession(blob, providers=["CPUExecutionProvider"])
     out = {k: [] for k in POOLS} | {"owner": [], "view": []}
     for i, row in enumerate(rows):
         rng = random.Random(f"probe-{args.seed}-{row['id']}")
@@ -75,7 +79,7 @@ def pooled(args, rows: list[dict]) -> dict:
         if i % 40 == 0:
             print(f"  features {i + 1}/{len(rows)}", flush=True)
     data = {k: np.asarray(v, np.float32 if k in POOLS else np.int64) for k, v in out.items()}
-    np.savez(cache, **data)
+    T.save_cached(cache, key, data)
     return data
 
 
@@ -140,8 +144,7 @@ def main() -> None:
     owner, view = data["owner"], data["view"]
     fold = np.array([folds[r["id"]] for r in rows])[owner]
     clear = np.array([r["image_clear"] == "1" for r in rows])[owner]
-    labels = np.array([[float(r[c]) for c in T.CRITERIA[:3]] + [float(T.is_held(r))] for r in rows], np.float32)
-    y = labels[owner]
+    y = T.targets(rows)[owner]
 
     print("| reading of the frozen features | accuracy | false accepts | false rejects |")
     print("|---|---|---|---|")

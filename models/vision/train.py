@@ -134,6 +134,11 @@ def is_held(row: dict) -> bool:
     return row["subgroup"] == "held_in_hand" or row["note"].startswith("held:")
 
 
+def targets(rows: list[dict]) -> np.ndarray:
+    """Image-level targets, one row per photo: the three vision criteria's labels and held in hand."""
+    return np.array([[float(r[c]) for c in CRITERIA[:3]] + [float(is_held(r))] for r in rows], np.float32)
+
+
 def read_boxes(path: Path) -> list[tuple[int, float, float, float, float]] | None:
     if not path.exists():
         return None
@@ -218,7 +223,6 @@ def build(photos: Path, rows: list[dict], backbone: bytes, side: int, views: int
     n = len(rows) * views
     f16 = np.zeros((n, 576, g16, g16), np.float16)
     f32 = np.zeros((n, 1280, g32, g32), np.float16)
-    labels = np.zeros((n, len(CRITERIA)), np.float32)
     heat = np.zeros((n, len(CLASSES), g16, g16), np.float32)
     box = np.zeros((n, 4, g16, g16), np.float32)
     pos = np.zeros((n, g16, g16), np.float32)
@@ -239,18 +243,12 @@ def build(photos: Path, rows: list[dict], backbone: bytes, side: int, views: int
             aug, moved = augment(im, boxes, rng, v)
             a, b = sess.run(None, {"image": to_input(aug, side)})
             f16[i], f32[i] = a[0], b[0]
-            labels[i] = [
-                float(row["package_visible"]),
-                float(row["package_placed"]),
-                float(row["location_identifiable"]),
-                float(is_held(row)),
-            ]
             heat[i], box[i], pos[i], mask[i] = det_targets(moved, door_known, package_known, g16)
             owner[i], view_of[i] = k, v
             i += 1
         if k % 20 == 0:
             print(f"  features {k + 1}/{len(rows)} ({time.time() - start:.0f} s)", flush=True)
-    return dict(f16=f16, f32=f32, labels=labels, heat=heat, box=box, pos=pos, mask=mask, owner=owner, view=view_of)
+    return dict(f16=f16, f32=f32, heat=heat, box=box, pos=pos, mask=mask, owner=owner, view=view_of)
 
 
 # ------------------------------------------------------------------ training
@@ -354,18 +352,33 @@ def export(net: Heads, probe, calibration: tuple[np.ndarray, np.ndarray], path: 
         sys.exit(f"{path}: ONNX differs from PyTorch by {diff}")
 
 
+def cached(path: Path, key: str) -> dict | None:
+    """The arrays saved at `path` if they were saved under `key` (see `save_cached`), else None."""
+    if not path.exists():
+        return None
+    data = np.load(path)
+    if "key" not in data or data["key"].item() != key:
+        return None
+    return {k: data[k] for k in data.files if k != "key"}
+
+
+def save_cached(path: Path, key: str, data: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez(path, key=np.array(key), **data)
+
+
 def features(args, rows: list[dict], backbone: Path, side: int, views: int) -> dict:
     """The augmented views' feature maps, cached in .cache/ keyed by everything they depend on."""
     blob = backbone.read_bytes()
     key = hashlib.sha256(blob + json.dumps([side, views, SEED, rows]).encode()).hexdigest()
     cache = args.cache / f"vision-features-{side}.npz"
-    if cache.exists() and np.load(cache)["key"].item() == key:
+    data = cached(cache, key)
+    if data is not None:
         print(f"features from {cache}")
-        return dict(np.load(cache))
+        return data
     print(f"features at {side} px, {views} views per photo")
     data = build(args.photos, rows, blob, side, views)
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    np.savez(cache, key=np.array(key), **data)
+    save_cached(cache, key, data)
     return data
 
 
@@ -396,10 +409,10 @@ def main() -> None:
     data = features(args, rows, args.out / "backbone.onnx", SIDE, args.views)
     guide = features(args, rows, args.out / "backbone-guide.onnx", GUIDE_SIDE, GUIDE_VIEWS)
     fold_of = np.array([folds[r["id"]] for r in rows])
-    labels = np.array([[float(r[c]) for c in CRITERIA[:3]] + [float(is_held(r))] for r in rows])
-    # image-level targets come from the labels as read now, not from the feature cache
+    labels = targets(rows)
+    # image-level targets per view, from the labels as read now
     for d in (data, guide):
-        d["labels"] = labels[d["owner"]].astype(np.float32)
+        d["labels"] = labels[d["owner"]]
 
     # the probe's input: the stride-32 map averaged over the image, for every view
     for d in (data, guide):
