@@ -111,3 +111,33 @@ impl ModelBundle {
 pub fn hex_sha256(bytes: &[u8]) -> String {
     Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_model_file_has_its_own_slot_and_hash() {
+        let bundle = ModelBundle::embedded();
+        assert_eq!(bundle.hashes().len(), MODEL_FILES.len());
+        let tiny = hex_sha256(&[1, 2, 3]);
+        for file in MODEL_FILES {
+            let name = file.trim_end_matches(".onnx");
+            let replaced = bundle.clone().with_file(file, vec![1, 2, 3], "test").expect("a slot for every file");
+            // exactly the named model changed
+            for ((n, before), (_, after)) in bundle.hashes().iter().zip(replaced.hashes()) {
+                assert_eq!(after == tiny, *n == name, "{file}: {n}");
+                assert_eq!(after == *before, *n != name, "{file}: {n}");
+            }
+            assert_eq!(replaced.version, format!("{MODEL_BUNDLE_VERSION}+test"));
+        }
+        assert!(bundle.with_file("other.onnx", vec![], "test").is_none());
+    }
+
+    #[test]
+    fn the_shipped_models_fit_the_size_budget() {
+        // issue 3: all models together at most 20 MB
+        let bytes = ModelBundle::embedded().total_bytes();
+        assert!(bytes <= 20_000_000, "{bytes} bytes");
+    }
+}
