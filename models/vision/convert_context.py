@@ -134,27 +134,24 @@ def tensorflow_graph(model_json: Path):
     return tf_graph
 
 
-def check_against_tensorflow(model_json: Path, onnx_path: Path) -> float:
-    """Largest difference between the converted network's features and TensorFlow's."""
+def check_against_tensorflow(model_json: Path, cut: Path) -> float:
+    """Largest difference between the converted network's features (`cut`: the converted
+    graph cut after FEATURES) and TensorFlow's."""
     import tensorflow as tf
 
     x = np.random.default_rng(0).uniform(0, 255, (1, 512, 512, 3)).astype(np.float32)
     with tf.compat.v1.Session(graph=tensorflow_graph(model_json)) as session:
         want = session.run(FEATURES + ":0", {INPUT + ":0": x})
-    cut = onnx_path.with_name("features_check.onnx")
-    onnx.utils.extract_model(str(onnx_path), str(cut), [INPUT + ":0"], [FEATURES + ":0"])
     got = ort.InferenceSession(str(cut), providers=["CPUExecutionProvider"]).run(None, {INPUT + ":0": x})[0]
     diff = float(np.abs(got.transpose(0, 2, 3, 1) - want).max())
     print(f"  features: max |onnx - tensorflow| = {diff:.2e} (values up to {float(np.abs(want).max()):.1f})")
     return diff
 
 
-def context_model(full: Path, work: Path) -> onnx.ModelProto:
-    """The feature extractor with the SDK's conventions: `image` [1, side, side, 3] RGB in
-    [-1, 1] (the same input as backbone.onnx; the network wants 0-255, scaled inside) and
-    `context` [1, 720], the last expansion averaged over the image."""
-    cut = work / "context_raw.onnx"
-    onnx.utils.extract_model(str(full), str(cut), [INPUT + ":0"], [FEATURES + ":0"])
+def context_model(cut: Path) -> onnx.ModelProto:
+    """The feature extractor (`cut`) with backbone.onnx's conventions: `image` [1, side, side, 3]
+    RGB in [-1, 1] (the network wants 0-255, scaled inside) and `context` [1, 720], the last
+    expansion averaged over the image."""
     model = onnx.load(str(cut))
     graph = model.graph
     for node in graph.node:
@@ -189,11 +186,13 @@ def main() -> None:
     model_json = fetch(args.work)
     full = args.work / "centernet.onnx"
     tfjs_to_onnx(model_json, full)
-    worst = check_against_tensorflow(model_json, full)
+    cut = args.work / "features_raw.onnx"
+    onnx.utils.extract_model(str(full), str(cut), [INPUT + ":0"], [FEATURES + ":0"])
+    worst = check_against_tensorflow(model_json, cut)
     if worst > 1e-3:
         sys.exit(f"converted network differs from TensorFlow by {worst}")
 
-    model = with_side(context_model(full, args.work), SIDE)
+    model = with_side(context_model(cut), SIDE)
     reference = model.SerializeToString()
     halved = store_half(model)
     model.doc_string = (
