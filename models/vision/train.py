@@ -356,10 +356,10 @@ def cached(path: Path, key: str) -> dict | None:
     """The arrays saved at `path` if they were saved under `key` (see `save_cached`), else None."""
     if not path.exists():
         return None
-    data = np.load(path)
-    if "key" not in data or data["key"].item() != key:
-        return None
-    return {k: data[k] for k in data.files if k != "key"}
+    with np.load(path) as data:
+        if "key" not in data or data["key"].item() != key:
+            return None
+        return {k: data[k] for k in data.files if k != "key"}
 
 
 def save_cached(path: Path, key: str, data: dict) -> None:
