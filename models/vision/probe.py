@@ -8,9 +8,13 @@ features (more pooled maps, other L2 weights) and against itself on other augmen
 (`--seed`), which shows how far the figures move by chance: for each variant it fits
 L2-regularised logistic probes per criterion on pooled feature maps of augmented views
 (train.py's augmentation and backbone), fold by fold, calibrates them as train.py does (Platt,
-cross-fitted), grafts each fold's probe onto that fold's heads in place of their `criteria`
+cross-fitted), exports each fold's detector with that fold's probe in place of its `criteria`
 output, and runs the real CLI over the photos with those fold models (`proofshot eval --cv`),
 so the figures come from the SDK's own pre- and post-processing.
+
+Two readings depend on the detector, and are computed for each fold with that fold's detector
+(models/cv/fold-K/heads.onnx), as its exported heads compute them: `box16`, the stride-16 map
+averaged over the strongest package box, and `peak`, the package heatmap's highest logit.
 
 Nothing here is shipped; the figures are recorded in models/README.md. Needs the training
 environment (requirements in models/quality/requirements.txt) and target/release/proofshot.
@@ -32,17 +36,22 @@ import numpy as np
 import onnx
 import onnxruntime as ort
 import torch
-from onnx import helper, numpy_helper
+import torch.nn as nn
+from onnx import numpy_helper
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import train as T  # noqa: E402
 
+# pooled maps: (f16 [n, 576, g, g], f32 [n, 1280, g', g'], heatmap logits, boxes) -> [n, size]
 POOLS = {
-    "mean32": lambda f16, f32: f32.mean(axis=(1, 2)),
-    "max32": lambda f16, f32: f32.max(axis=(1, 2)),
-    "mean16": lambda f16, f32: f16.mean(axis=(1, 2)),
-    "max16": lambda f16, f32: f16.max(axis=(1, 2)),
+    "mean32": lambda f16, f32, heat, box: f32.mean(dim=(2, 3)),
+    "max32": lambda f16, f32, heat, box: f32.amax(dim=(2, 3)),
+    "mean16": lambda f16, f32, heat, box: f16.mean(dim=(2, 3)),
+    "max16": lambda f16, f32, heat, box: f16.amax(dim=(2, 3)),
+    "box16": lambda f16, f32, heat, box: T.box_pool(f16, heat, box),
+    "peak": lambda f16, f32, heat, box: heat[:, 0].flatten(1).amax(dim=1, keepdim=True),
 }
+DETECTOR_POOLS = ("box16", "peak")  # computed per fold, with that fold's detector
 # (name, pooled features, L2 weight)
 VARIANTS = [
     ("mean32, L2 1e-2", ("mean32",), 1e-2),
@@ -51,63 +60,73 @@ VARIANTS = [
     ("mean32+max32+mean16+max16, L2 3e-3", ("mean32", "max32", "mean16", "max16"), 3e-3),
     ("mean32+max32+mean16+max16, L2 1e-2", ("mean32", "max32", "mean16", "max16"), 1e-2),
     ("mean32+max32+mean16+max16, L2 3e-2", ("mean32", "max32", "mean16", "max16"), 3e-2),
+    ("mean32+box16, L2 1e-2", ("mean32", "box16"), 1e-2),
+    ("mean32+peak, L2 1e-2", ("mean32", "peak"), 1e-2),
 ]
 
 
-def pooled(args, rows: list[dict]) -> dict:
+def load_heads(path: Path) -> T.Heads:
+    """The detector of an exported heads file (train.py's `Heads`, weights from the ONNX file)."""
+    weights = {i.name: torch.from_numpy(numpy_helper.to_array(i).copy()) for i in onnx.load(str(path)).graph.initializer}
+    net = T.Heads()
+    net.load_state_dict({k.removeprefix("heads."): v for k, v in weights.items() if k.startswith("heads.")})
+    return net.eval()
+
+
+class Reading(nn.Module):
+    """A fold's detector with `criteria` computed by a probe over the pooled maps `keys`: pool,
+    one matrix product, Platt scaling, sigmoid (weight and bias from train.fit_probe include the
+    standardisation)."""
+
+    def __init__(self, heads: T.Heads, keys: tuple[str, ...], w: np.ndarray, b: np.ndarray, cal) -> None:
+        super().__init__()
+        self.heads, self.keys = heads, keys
+        for name, value in zip(("weight", "bias", "scale", "shift"), (w, b, *cal)):
+            self.register_buffer(name, torch.tensor(value, dtype=torch.float32))
+
+    def forward(self, features_s16: torch.Tensor, features_s32: torch.Tensor):
+        heat, box = self.heads(features_s16, features_s32)
+        x = torch.cat([POOLS[k](features_s16, features_s32, heat, box) for k in self.keys], dim=1)
+        return torch.sigmoid((x @ self.weight + self.bias) * self.scale + self.shift), torch.sigmoid(heat), box
+
+
+def pooled(args, rows: list[dict], detectors: list[T.Heads]) -> dict:
     """Pooled feature maps: `views` augmented views of each clear photo (view 0 as the SDK
-    sees it), view 0 only of the poor ones (scored, never trained on)."""
+    sees it), view 0 only of the poor ones (scored, never trained on). The detector's readings
+    are stored per fold, as "box16@K" for fold K's detector."""
     blob = (args.models / "backbone.onnx").read_bytes()
-    key = hashlib.sha256(blob + json.dumps([args.views, args.seed, rows]).encode()).hexdigest()
+    heads = b"".join((args.models / "cv" / f"fold-{k}" / "heads.onnx").read_bytes() for k in range(T.FOLDS))
+    key = hashlib.sha256(blob + heads + json.dumps([args.views, args.seed, rows, list(POOLS)]).encode()).hexdigest()
     cache = args.cache / f"probe-features-{args.views}-{args.seed}.npz"
     data = T.cached(cache, key)
     if data is not None:
         return data
     sess = ort.InferenceSession(blob, providers=["CPUExecutionProvider"])
-    out = {k: [] for k in POOLS} | {"owner": [], "view": []}
+    names = [k for k in POOLS if k not in DETECTOR_POOLS]
+    names += [f"{k}@{fold}" for fold in range(T.FOLDS) for k in DETECTOR_POOLS]
+    out = {k: [] for k in names} | {"owner": [], "view": []}
     for i, row in enumerate(rows):
         rng = random.Random(f"probe-{args.seed}-{row['id']}")
         im = T.load_photo(args.photos / row["file"])
         boxes = T.read_boxes(args.photos / "boxes" / f"{row['id']}.txt")
         for v in range(args.views if row["image_clear"] == "1" else 1):
             aug, _ = T.augment(im, boxes, rng, v)
-            f16, f32 = sess.run(None, {"image": T.to_input(aug, T.SIDE)})
-            for k, pool in POOLS.items():
-                out[k].append(pool(f16[0], f32[0]))
+            f16, f32 = (torch.from_numpy(a) for a in sess.run(None, {"image": T.to_input(aug, T.SIDE)}))
+            with torch.no_grad():
+                for k, pool in POOLS.items():
+                    if k not in DETECTOR_POOLS:
+                        out[k].append(pool(f16, f32, None, None)[0].numpy())
+                for fold, net in enumerate(detectors):
+                    heat, box = net(f16, f32)
+                    for k in DETECTOR_POOLS:
+                        out[f"{k}@{fold}"].append(POOLS[k](f16, f32, heat, box)[0].numpy())
             out["owner"].append(i)
             out["view"].append(v)
         if i % 40 == 0:
             print(f"  features {i + 1}/{len(rows)}", flush=True)
-    data = {k: np.asarray(v, np.float32 if k in POOLS else np.int64) for k, v in out.items()}
+    data = {k: np.asarray(v, np.int64 if k in ("owner", "view") else np.float32) for k, v in out.items()}
     T.save_cached(cache, key, data)
     return data
-
-
-def graft(heads: Path, keys: tuple[str, ...], w: np.ndarray, b: np.ndarray, cal, out: Path) -> None:
-    """The fold's heads with `criteria` computed by the probe: pool, one matrix product,
-    Platt scaling, sigmoid (w and b from train.fit_probe include the standardisation)."""
-    m = onnx.load(str(heads))
-    g = m.graph
-    for node in g.node:
-        node.output[:] = ["criteria_replaced" if o == "criteria" else o for o in node.output]
-    ops = {"mean32": ("ReduceMean", "features_s32"), "max32": ("ReduceMax", "features_s32"),
-           "mean16": ("ReduceMean", "features_s16"), "max16": ("ReduceMax", "features_s16")}
-    for k in keys:
-        op, src = ops[k]
-        g.node.append(helper.make_node(op, [src], [f"probe_{k}"], axes=[2, 3], keepdims=0))  # opset 17
-    for name, arr in (("probe_w", w), ("probe_b", b), ("probe_scale", cal[0]), ("probe_shift", cal[1])):
-        g.initializer.append(numpy_helper.from_array(arr.astype(np.float32), name))
-    g.node.extend([
-        helper.make_node("Concat", [f"probe_{k}" for k in keys], ["probe_x"], axis=1),
-        helper.make_node("MatMul", ["probe_x", "probe_w"], ["probe_xw"]),
-        helper.make_node("Add", ["probe_xw", "probe_b"], ["probe_logit"]),
-        helper.make_node("Mul", ["probe_logit", "probe_scale"], ["probe_scaled"]),
-        helper.make_node("Add", ["probe_scaled", "probe_shift"], ["probe_cal"]),
-        helper.make_node("Sigmoid", ["probe_cal"], ["criteria"]),
-    ])
-    onnx.checker.check_model(m)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    onnx.save(m, str(out))
 
 
 def evaluate(args, cv_dir: Path) -> dict:
@@ -135,12 +154,15 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0, help="seed of the augmented views")
     ap.add_argument("--cache", type=Path, default=Path(".cache"))
     ap.add_argument("--proofshot", type=Path, default=Path("target/release/proofshot"))
+    ap.add_argument("--variant", type=int, action="append",
+                    help="measure only this variant (index into VARIANTS, from 0; repeatable)")
     args = ap.parse_args()
     torch.set_num_threads(2)
 
     rows = list(csv.DictReader(open(args.photos / "labels.csv")))
     folds = {r["id"]: int(r["fold"]) for r in csv.DictReader(open(args.models / "cv" / "folds.csv"))}
-    data = pooled(args, rows)
+    detectors = [load_heads(args.models / "cv" / f"fold-{k}" / "heads.onnx") for k in range(T.FOLDS)]
+    data = pooled(args, rows, detectors)
     owner, view = data["owner"], data["view"]
     fold = np.array([folds[r["id"]] for r in rows])[owner]
     clear = np.array([r["image_clear"] == "1" for r in rows])[owner]
@@ -149,10 +171,11 @@ def main() -> None:
     print("| reading of the frozen features | accuracy | false accepts | false rejects |")
     print("|---|---|---|---|")
     print(summary("shipped fold heads (train.py)", evaluate(args, args.models / "cv")), flush=True)
-    for name, keys, l2 in VARIANTS:
-        x = np.concatenate([data[k] for k in keys], axis=1)
+    for name, keys, l2 in [VARIANTS[i] for i in args.variant] if args.variant else VARIANTS:
         weights, logits = [], np.zeros((len(owner), len(T.CRITERIA)), np.float32)
         for k in range(T.FOLDS):
+            # fold K's probe reads fold K's detector
+            x = np.concatenate([data[f"{p}@{k}" if p in DETECTOR_POOLS else p] for p in keys], axis=1)
             train_idx = np.where((fold != k) & clear)[0]
             w, b = T.fit_probe(x[train_idx], y[train_idx], l2)
             weights.append((w, b))
@@ -165,7 +188,7 @@ def main() -> None:
                 rest = first & clear & (fold != k)
                 cal = T.platt(logits[rest], y[rest])  # cross-fitted, as in train.py
                 fold_dir = cv_dir / f"fold-{k}"
-                graft(args.models / "cv" / f"fold-{k}" / "heads.onnx", keys, *weights[k], cal, fold_dir / "heads.onnx")
+                T.export(Reading(detectors[k], keys, *weights[k], cal), fold_dir / "heads.onnx", T.SIDE)
                 (fold_dir / "quality.onnx").symlink_to((args.models / "cv" / f"fold-{k}" / "quality.onnx").resolve())
             (cv_dir / "folds.csv").symlink_to((args.models / "cv" / "folds.csv").resolve())
             print(summary(name, evaluate(args, cv_dir)), flush=True)

@@ -80,6 +80,26 @@ class Heads(nn.Module):
         return d[:, : len(CLASSES)], torch.sigmoid(d[:, len(CLASSES) :])
 
 
+def box_pool(f16: torch.Tensor, heat: torch.Tensor, box: torch.Tensor) -> torch.Tensor:
+    """The stride-16 map averaged over the cells of the strongest package box: the detector's
+    peak cell, its box decoded as the SDK decodes it (core/src/vision.rs `decode`), and every
+    cell the box touches (at least one). [n, 576, g, g], [n, 2, g, g], [n, 4, g, g] -> [n, 576]."""
+    n, _, g, _ = f16.shape
+    peak = heat[:, 0].flatten(1).argmax(dim=1)
+    at = torch.gather(box.flatten(2), 2, peak[:, None, None].expand(n, 4, 1))[:, :, 0].clamp(0, 1)
+    cx = ((peak % g).float() + at[:, 0]) / g
+    cy = (torch.div(peak, g, rounding_mode="floor").float() + at[:, 1]) / g
+    cells = torch.arange(g, dtype=torch.float32)
+
+    def span(centre: torch.Tensor, size: torch.Tensor) -> torch.Tensor:
+        lo = torch.floor((centre - size / 2).clamp(0, 1) * g).clamp(max=g - 1)
+        hi = torch.maximum(torch.ceil((centre + size / 2).clamp(0, 1) * g), lo + 1)
+        return ((cells[None] >= lo[:, None]) & (cells[None] < hi[:, None])).float()
+
+    mask = span(cy, at[:, 3])[:, :, None] * span(cx, at[:, 2])[:, None, :]
+    return (f16 * mask[:, None]).sum(dim=(2, 3)) / mask.sum(dim=(1, 2))[:, None]
+
+
 class Exported(nn.Module):
     """What the SDK runs: the detector's heatmap and boxes, and the criteria probe's
     calibrated probabilities."""
@@ -326,11 +346,11 @@ def fit_probe(x: np.ndarray, y: np.ndarray, l2: float = PROBE_L2) -> tuple[np.nd
     return (w / sd[:, None]).astype(np.float32), (b - (mu / sd) @ w).astype(np.float32)
 
 
-def export(net: Heads, probe, calibration: tuple[np.ndarray, np.ndarray], path: Path, side: int) -> None:
-    """Writes the heads for features of a `side` backbone input, and checks the file against
-    PyTorch."""
+def export(model: nn.Module, path: Path, side: int) -> None:
+    """Writes heads (`Exported`, or probe.py's readings) for features of a `side` backbone input,
+    and checks the file against PyTorch."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    model = Exported(net, probe, calibration).eval()
+    model = model.eval()
     g16, g32 = grids(side)
     gen = torch.Generator().manual_seed(0)
     args = (torch.rand(1, 576, g16, g16, generator=gen) * 6, torch.rand(1, 1280, g32, g32, generator=gen) * 6)
@@ -443,15 +463,15 @@ def main() -> None:
         rest = fold_of != k
         cal = platt(oof[rest], labels[rest])
         calibrated[fold_of == k] = sigmoid(oof[fold_of == k] * cal[0] + cal[1])
-        export(nets[k], probes[k], cal, args.out / "cv" / f"fold-{k}" / "heads.onnx", SIDE)
+        export(Exported(nets[k], probes[k], cal), args.out / "cv" / f"fold-{k}" / "heads.onnx", SIDE)
     report("verify", calibrated, labels)
     cal, cal_guide = platt(oof, labels), platt(oof_guide, labels)
     report("guide", sigmoid(oof_guide * cal_guide[0] + cal_guide[1]), labels)
     print(f"calibration (scale, shift) per criterion: verify {cal}, guide {cal_guide}")
 
     net = train(data, np.arange(len(data["owner"])), guide, np.arange(len(guide["owner"])), SEED + 99)
-    export(net, fit_probe(data["pooled"], data["labels"]), cal, args.out / "heads.onnx", SIDE)
-    export(net, fit_probe(guide["pooled"], guide["labels"]), cal_guide, args.out / "heads-guide.onnx", GUIDE_SIDE)
+    export(Exported(net, fit_probe(data["pooled"], data["labels"]), cal), args.out / "heads.onnx", SIDE)
+    export(Exported(net, fit_probe(guide["pooled"], guide["labels"]), cal_guide), args.out / "heads-guide.onnx", GUIDE_SIDE)
     for f in ("heads.onnx", "heads-guide.onnx"):
         path = args.out / f
         print(f"wrote {path}: {path.stat().st_size} bytes, sha256 {hashlib.sha256(path.read_bytes()).hexdigest()}")
