@@ -17,9 +17,11 @@ Heads (input: the backbone's `features_s16` [1,576,19,19] and `features_s32` [1,
   `heatmap` [1,2,19,19] (centre probability), `boxes` [1,4,19,19] (centre offset in the
   cell, width and height as fractions of the image);
 - image-level `criteria` [1,4]: probabilities of package_visible, package_placed,
-  location_identifiable and held_in_hand, from a linear probe on the globally averaged
-  stride-32 map (L2-regularised logistic regression over the augmented views, fitted apart
-  from the detector; probe.py compares this reading of the features with others).
+  location_identifiable and held_in_hand, from a linear probe on the stride-32 map averaged
+  over the image and the stride-16 map averaged over the detector's strongest package box
+  (L2-regularised logistic regression over the augmented views, fitted apart from the
+  detector, each fold's probe on its own detector's boxes; probe.py compares this reading of
+  the features with others).
 
 At the guidance size (192 px) the maps are [1,576,12,12] and [1,1280,6,6] and the grid 12x12.
 
@@ -80,6 +82,12 @@ class Heads(nn.Module):
         return d[:, : len(CLASSES)], torch.sigmoid(d[:, len(CLASSES) :])
 
 
+def probe_input(f16: torch.Tensor, f32: torch.Tensor, heat: torch.Tensor, box: torch.Tensor) -> torch.Tensor:
+    """What the criteria probe reads: the stride-32 map averaged over the image (the scene) and
+    the stride-16 map averaged over the strongest package box (the parcel), [n, 1280 + 576]."""
+    return torch.cat([f32.mean(dim=(2, 3)), box_pool(f16, heat, box)], dim=1)
+
+
 def box_pool(f16: torch.Tensor, heat: torch.Tensor, box: torch.Tensor) -> torch.Tensor:
     """The stride-16 map averaged over the cells of the strongest package box: the detector's
     peak cell, its box decoded as the SDK decodes it (core/src/vision.rs `decode`), and every
@@ -112,7 +120,7 @@ class Exported(nn.Module):
 
     def forward(self, features_s16: torch.Tensor, features_s32: torch.Tensor):
         heat, box = self.heads(features_s16, features_s32)
-        logits = features_s32.mean(dim=(2, 3)) @ self.weight + self.bias
+        logits = probe_input(features_s16, features_s32, heat, box) @ self.weight + self.bias
         return torch.sigmoid(logits * self.scale + self.shift), torch.sigmoid(heat), box
 
 
@@ -322,6 +330,18 @@ def train(data: dict, idx: np.ndarray, guide: dict, guide_idx: np.ndarray, seed:
     return net
 
 
+def probe_inputs(net: Heads, data: dict) -> np.ndarray:
+    """`probe_input` for every view of `data`, with `net` finding the package box."""
+    out = []
+    with torch.no_grad():
+        for s in range(0, len(data["f16"]), 256):
+            f16 = torch.from_numpy(data["f16"][s : s + 256].astype(np.float32))
+            f32 = torch.from_numpy(data["f32"][s : s + 256].astype(np.float32))
+            heat, box = net(f16, f32)
+            out.append(probe_input(f16, f32, heat, box).numpy())
+    return np.concatenate(out)
+
+
 def fit_probe(x: np.ndarray, y: np.ndarray, l2: float = PROBE_L2) -> tuple[np.ndarray, np.ndarray]:
     """The criteria probe: logistic regression per criterion on standardised pooled features,
     L2-regularised, by L-BFGS, with plain cross-entropy, light label smoothing and no class
@@ -434,12 +454,6 @@ def main() -> None:
     for d in (data, guide):
         d["labels"] = labels[d["owner"]]
 
-    # the probe's input: the stride-32 map averaged over the image, for every view
-    for d in (data, guide):
-        d["pooled"] = np.concatenate(
-            [d["f32"][s : s + 512].astype(np.float32).mean(axis=(2, 3)) for s in range(0, len(d["f32"]), 512)]
-        )
-
     # every fold's detector and probes, and out-of-fold logits for every photo at both sizes
     nets, probes, probes_guide = [], [], []
     oof, oof_guide = np.zeros((len(rows), len(CRITERIA))), np.zeros((len(rows), len(CRITERIA)))
@@ -449,9 +463,10 @@ def main() -> None:
         guide_idx = np.where(fold_of[guide["owner"]] != k)[0]
         nets.append(train(data, train_idx, guide, guide_idx, SEED + k))
         for d, idx, out, fitted in ((data, train_idx, oof, probes), (guide, guide_idx, oof_guide, probes_guide)):
-            w, b = fit_probe(d["pooled"][idx], d["labels"][idx])
+            x = probe_inputs(nets[k], d)  # this fold's detector finds the box, as its exported heads do
+            w, b = fit_probe(x[idx], d["labels"][idx])
             test = np.where((fold_of[d["owner"]] == k) & (d["view"] == 0))[0]
-            out[d["owner"][test]] = d["pooled"][test] @ w + b
+            out[d["owner"][test]] = x[test] @ w + b
             fitted.append((w, b))
         print(f"fold {k}: {time.time() - t:.0f} s", flush=True)
 
@@ -470,8 +485,8 @@ def main() -> None:
     print(f"calibration (scale, shift) per criterion: verify {cal}, guide {cal_guide}")
 
     net = train(data, np.arange(len(data["owner"])), guide, np.arange(len(guide["owner"])), SEED + 99)
-    export(Exported(net, fit_probe(data["pooled"], data["labels"]), cal), args.out / "heads.onnx", SIDE)
-    export(Exported(net, fit_probe(guide["pooled"], guide["labels"]), cal_guide), args.out / "heads-guide.onnx", GUIDE_SIDE)
+    for d, c, name, side in ((data, cal, "heads.onnx", SIDE), (guide, cal_guide, "heads-guide.onnx", GUIDE_SIDE)):
+        export(Exported(net, fit_probe(probe_inputs(net, d), d["labels"]), c), args.out / name, side)
     for f in ("heads.onnx", "heads-guide.onnx"):
         path = args.out / f
         print(f"wrote {path}: {path.stat().st_size} bytes, sha256 {hashlib.sha256(path.read_bytes()).hexdigest()}")
