@@ -3,7 +3,8 @@
     .cache/train-venv/bin/python models/vision/probe.py --photos ../shared/photos
 
 The shipped heads (train.py) read the image-level criteria with a linear probe on the
-averaged stride-32 map. This script measures that reading against others on the same frozen
+averaged stride-32 map and the stride-16 map averaged over the detector's package box
+(`mean32+box16`). This script measures that reading against others on the same frozen
 features (more pooled maps, other L2 weights) and against itself on other augmented views
 (`--seed`), which shows how far the figures move by chance: for each variant it fits
 L2-regularised logistic probes per criterion on pooled feature maps of augmented views
