@@ -88,12 +88,13 @@ def probe_input(f16: torch.Tensor, f32: torch.Tensor, heat: torch.Tensor, box: t
     return torch.cat([f32.mean(dim=(2, 3)), box_pool(f16, heat, box)], dim=1)
 
 
-def box_pool(f16: torch.Tensor, heat: torch.Tensor, box: torch.Tensor) -> torch.Tensor:
-    """The stride-16 map averaged over the cells of the strongest package box: the detector's
-    peak cell, its box decoded as the SDK decodes it (core/src/vision.rs `decode`), and every
-    cell the box touches (at least one). [n, 576, g, g], [n, 2, g, g], [n, 4, g, g] -> [n, 576]."""
+def box_pool(f16: torch.Tensor, heat: torch.Tensor, box: torch.Tensor, label: int = 0) -> torch.Tensor:
+    """The stride-16 map averaged over the cells of the strongest box of `label` (an index into
+    CLASSES; the package by default): the detector's peak cell, its box decoded as the SDK
+    decodes it (core/src/vision.rs `decode`), and every cell the box touches (at least one).
+    [n, 576, g, g], [n, 2, g, g], [n, 4, g, g] -> [n, 576]."""
     n, _, g, _ = f16.shape
-    peak = heat[:, 0].flatten(1).argmax(dim=1)
+    peak = heat[:, label].flatten(1).argmax(dim=1)
     at = torch.gather(box.flatten(2), 2, peak[:, None, None].expand(n, 4, 1))[:, :, 0].clamp(0, 1)
     cx = ((peak % g).float() + at[:, 0]) / g
     cy = (torch.div(peak, g, rounding_mode="floor").float() + at[:, 1]) / g
