@@ -38,7 +38,6 @@ import numpy as np
 import onnx
 import onnxruntime as ort
 import torch
-import torch.nn as nn
 from onnx import numpy_helper
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -79,21 +78,13 @@ def load_heads(path: Path) -> T.Heads:
     return net.eval()
 
 
-class Reading(nn.Module):
-    """A fold's detector with `criteria` computed by a probe over the pooled maps `keys`: pool,
-    one matrix product, Platt scaling, sigmoid (weight and bias from train.fit_probe include the
-    standardisation)."""
+def reader(keys: tuple[str, ...]):
+    """The probe's input for train.Exported: the pooled maps `keys`, side by side."""
 
-    def __init__(self, heads: T.Heads, keys: tuple[str, ...], w: np.ndarray, b: np.ndarray, cal) -> None:
-        super().__init__()
-        self.heads, self.keys = heads, keys
-        for name, value in zip(("weight", "bias", "scale", "shift"), (w, b, *cal)):
-            self.register_buffer(name, torch.tensor(value, dtype=torch.float32))
+    def read(f16: torch.Tensor, f32: torch.Tensor, heat: torch.Tensor, box: torch.Tensor) -> torch.Tensor:
+        return torch.cat([POOLS[k](f16, f32, heat, box) for k in keys], dim=1)
 
-    def forward(self, features_s16: torch.Tensor, features_s32: torch.Tensor):
-        heat, box = self.heads(features_s16, features_s32)
-        x = torch.cat([POOLS[k](features_s16, features_s32, heat, box) for k in self.keys], dim=1)
-        return torch.sigmoid((x @ self.weight + self.bias) * self.scale + self.shift), torch.sigmoid(heat), box
+    return read
 
 
 def pooled(args, rows: list[dict], detectors: list[T.Heads]) -> dict:
@@ -194,7 +185,7 @@ def main() -> None:
                 rest = first & clear & (fold != k)
                 cal = T.platt(logits[rest], y[rest])  # cross-fitted, as in train.py
                 fold_dir = cv_dir / f"fold-{k}"
-                T.export(Reading(detectors[k], keys, *weights[k], cal), fold_dir / "heads.onnx", T.SIDE)
+                T.export(T.Exported(detectors[k], weights[k], cal, reader(keys)), fold_dir / "heads.onnx", T.SIDE)
                 (fold_dir / "quality.onnx").symlink_to((args.models / "cv" / f"fold-{k}" / "quality.onnx").resolve())
             (cv_dir / "folds.csv").symlink_to((args.models / "cv" / "folds.csv").resolve())
             print(summary(name, evaluate(args, cv_dir)), flush=True)

@@ -111,17 +111,24 @@ def box_pool(f16: torch.Tensor, heat: torch.Tensor, box: torch.Tensor, label: in
 
 class Exported(nn.Module):
     """What the SDK runs: the detector's heatmap and boxes, and the criteria probe's
-    calibrated probabilities."""
+    calibrated probabilities. The probe reads `read(f16, f32, heat, box)`: `probe_input` in
+    what ships, other readings of the maps in probe.py."""
 
-    def __init__(self, heads: Heads, probe: tuple[np.ndarray, np.ndarray], calibration: tuple[np.ndarray, np.ndarray]) -> None:
+    def __init__(
+        self,
+        heads: Heads,
+        probe: tuple[np.ndarray, np.ndarray],
+        calibration: tuple[np.ndarray, np.ndarray],
+        read=probe_input,
+    ) -> None:
         super().__init__()
-        self.heads = heads
+        self.heads, self.read = heads, read
         for name, value in zip(("weight", "bias", "scale", "shift"), (*probe, *calibration)):
             self.register_buffer(name, torch.tensor(value, dtype=torch.float32))
 
     def forward(self, features_s16: torch.Tensor, features_s32: torch.Tensor):
         heat, box = self.heads(features_s16, features_s32)
-        logits = probe_input(features_s16, features_s32, heat, box) @ self.weight + self.bias
+        logits = self.read(features_s16, features_s32, heat, box) @ self.weight + self.bias
         return torch.sigmoid(logits * self.scale + self.shift), torch.sigmoid(heat), box
 
 
@@ -367,9 +374,9 @@ def fit_probe(x: np.ndarray, y: np.ndarray, l2: float = PROBE_L2) -> tuple[np.nd
     return (w / sd[:, None]).astype(np.float32), (b - (mu / sd) @ w).astype(np.float32)
 
 
-def export(model: nn.Module, path: Path, side: int) -> None:
-    """Writes heads (`Exported`, or probe.py's readings) for features of a `side` backbone input,
-    and checks the file against PyTorch."""
+def export(model: Exported, path: Path, side: int) -> None:
+    """Writes heads for features of a `side` backbone input, and checks the file against
+    PyTorch."""
     path.parent.mkdir(parents=True, exist_ok=True)
     model = model.eval()
     g16, g32 = grids(side)
