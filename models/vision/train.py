@@ -60,8 +60,11 @@ HIDDEN = 64
 PROBE_L2 = 1e-2  # the criteria probe's L2 weight (on standardised features)
 CRITERIA = ("package_visible", "package_placed", "location_identifiable", "held_in_hand")
 CLASSES = ("package", "door")
-# the photo sources whose box files label doors (elsewhere doors are unlabelled)
+# the photo sources whose box files label doors (elsewhere doors are unlabelled, except where
+# DOORS labels them)
 DOOR_LABELLED_PREFIX = ("dd-",)
+# the project's own door labels for photos whose box files have none (see models/README.md)
+DOORS = Path(__file__).resolve().parent / "doors.csv"
 
 
 class Heads(nn.Module):
@@ -88,11 +91,11 @@ def probe_input(f16: torch.Tensor, f32: torch.Tensor, heat: torch.Tensor, box: t
     return torch.cat([f32.mean(dim=(2, 3)), box_pool(f16, heat, box)], dim=1)
 
 
-def box_pool(f16: torch.Tensor, heat: torch.Tensor, box: torch.Tensor, label: int = 0) -> torch.Tensor:
+def box_pool(f16: torch.Tensor, heat: torch.Tensor, box: torch.Tensor, label: int = 0, grow: float = 1.0) -> torch.Tensor:
     """The stride-16 map averaged over the cells of the strongest box of `label` (an index into
     CLASSES; the package by default): the detector's peak cell, its box decoded as the SDK
-    decodes it (core/src/vision.rs `decode`), and every cell the box touches (at least one).
-    [n, 576, g, g], [n, 2, g, g], [n, 4, g, g] -> [n, 576]."""
+    decodes it (core/src/vision.rs `decode`), its sides times `grow` about its centre, and every
+    cell the box touches (at least one). [n, 576, g, g], [n, 2, g, g], [n, 4, g, g] -> [n, 576]."""
     n, _, g, _ = f16.shape
     peak = heat[:, label].flatten(1).argmax(dim=1)
     at = torch.gather(box.flatten(2), 2, peak[:, None, None].expand(n, 4, 1))[:, :, 0].clamp(0, 1)
@@ -105,7 +108,10 @@ def box_pool(f16: torch.Tensor, heat: torch.Tensor, box: torch.Tensor, label: in
         hi = torch.maximum(torch.ceil((centre + size / 2).clamp(0, 1) * g), lo + 1)
         return ((cells[None] >= lo[:, None]) & (cells[None] < hi[:, None])).float()
 
-    mask = span(cy, at[:, 3])[:, :, None] * span(cx, at[:, 2])[:, None, :]
+    def side(k: int) -> torch.Tensor:  # no multiplication in the graph where grow is 1
+        return at[:, k] if grow == 1 else at[:, k] * grow
+
+    mask = span(cy, side(3))[:, :, None] * span(cx, side(2))[:, None, :]
     return (f16 * mask[:, None]).sum(dim=(2, 3)) / mask.sum(dim=(1, 2))[:, None]
 
 
@@ -189,6 +195,36 @@ def read_boxes(path: Path) -> list[tuple[int, float, float, float, float]] | Non
     return out
 
 
+def read_doors(path: Path = DOORS) -> dict[str, list[tuple[int, float, float, float, float]]]:
+    """The project's door labels: photo id -> its door boxes (class 1, corners as fractions of
+    the photo as loaded), an empty list where it has no door. Photos marked `unsure`, and photos
+    not listed, are absent: their doors stay unknown."""
+    doors: dict[str, list] = {}
+    for r in csv.DictReader(open(path)):
+        if r["door"] == "yes":
+            corners = tuple(float(r[c]) for c in ("x0", "y0", "x1", "y1"))
+            if not (0 <= corners[0] < corners[2] <= 1 and 0 <= corners[1] < corners[3] <= 1):
+                raise ValueError(f"{path}: {r['id']}: door box {corners} is not inside the photo")
+            doors.setdefault(r["id"], []).append((1, *corners))
+        elif r["door"] == "no":
+            doors.setdefault(r["id"], [])
+        elif r["door"] != "unsure":
+            raise ValueError(f"{path}: {r['id']}: door is {r['door']!r}, not yes, no or unsure")
+    return doors
+
+
+def photo_boxes(photos: Path, row: dict, doors: dict) -> tuple[list | None, bool, bool]:
+    """A photo's boxes (None where none are labelled), and whether its packages and its doors
+    are known: a class is known where the labels would show every box of it."""
+    boxes = read_boxes(photos / "boxes" / f"{row['id']}.txt")
+    package_known = (boxes is not None and any(b[0] == 0 for b in boxes)) or row["package_visible"] == "0"
+    door_known = row["id"].startswith(DOOR_LABELLED_PREFIX) and boxes is not None
+    if row["id"] in doors:
+        boxes = [b for b in boxes or [] if b[0] != 1] + doors[row["id"]]
+        door_known = True
+    return boxes, package_known, door_known
+
+
 def augment(im: Image.Image, boxes, rng: random.Random, view: int):
     """A randomly cropped, flipped and re-lit copy, and the boxes moved with it."""
     if view == 0:
@@ -251,7 +287,7 @@ def det_targets(boxes, door_known: bool, package_known: bool, grid: int):
     return heat, box, pos, mask
 
 
-def build(photos: Path, rows: list[dict], backbone: bytes, side: int, views: int):
+def build(photos: Path, rows: list[dict], doors: dict, backbone: bytes, side: int, views: int):
     opts = ort.SessionOptions()
     opts.intra_op_num_threads = 2
     sess = ort.InferenceSession(backbone, opts, providers=["CPUExecutionProvider"])
@@ -270,11 +306,7 @@ def build(photos: Path, rows: list[dict], backbone: bytes, side: int, views: int
     for k, row in enumerate(rows):
         rng = random.Random(f"{SEED}-{side}-{row['id']}")
         im = load_photo(photos / row["file"])
-        boxes = read_boxes(photos / "boxes" / f"{row['id']}.txt")
-        visible = row["package_visible"] == "1"
-        package_known = boxes is not None and (any(b[0] == 0 for b in boxes) or not visible)
-        package_known = package_known or not visible
-        door_known = row["id"].startswith(DOOR_LABELLED_PREFIX) and boxes is not None
+        boxes, package_known, door_known = photo_boxes(photos, row, doors)
         for v in range(views):
             aug, moved = augment(im, boxes, rng, v)
             a, b = sess.run(None, {"image": to_input(aug, side)})
@@ -418,14 +450,15 @@ def save_cached(path: Path, key: str, data: dict) -> None:
 def features(args, rows: list[dict], backbone: Path, side: int, views: int) -> dict:
     """The augmented views' feature maps, cached in .cache/ keyed by everything they depend on."""
     blob = backbone.read_bytes()
-    key = hashlib.sha256(blob + json.dumps([side, views, SEED, rows]).encode()).hexdigest()
+    doors = read_doors()
+    key = hashlib.sha256(blob + json.dumps([side, views, SEED, rows, doors]).encode()).hexdigest()
     cache = args.cache / f"vision-features-{side}.npz"
     data = cached(cache, key)
     if data is not None:
         print(f"features from {cache}")
         return data
     print(f"features at {side} px, {views} views per photo")
-    data = build(args.photos, rows, blob, side, views)
+    data = build(args.photos, rows, doors, blob, side, views)
     save_cached(cache, key, data)
     return data
 
@@ -452,7 +485,11 @@ def main() -> None:
     args = ap.parse_args()
     torch.set_num_threads(2)
 
-    rows = [r for r in csv.DictReader(open(args.photos / "labels.csv")) if r["image_clear"] == "1"]
+    labelled = list(csv.DictReader(open(args.photos / "labels.csv")))
+    strays = sorted(set(read_doors()) - {r["id"] for r in labelled})
+    if strays:
+        sys.exit(f"{DOORS} labels photos that {args.photos / 'labels.csv'} does not have: {', '.join(strays)}")
+    rows = [r for r in labelled if r["image_clear"] == "1"]
     folds = {r["id"]: int(r["fold"]) for r in csv.DictReader(open(args.out / "cv" / "folds.csv"))}
     data = features(args, rows, args.out / "backbone.onnx", SIDE, args.views)
     guide = features(args, rows, args.out / "backbone-guide.onnx", GUIDE_SIDE, GUIDE_VIEWS)
