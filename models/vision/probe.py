@@ -13,10 +13,11 @@ cross-fitted), exports each fold's detector with that fold's probe in place of i
 output, and runs the real CLI over the photos with those fold models (`proofshot eval --cv`),
 so the figures come from the SDK's own pre- and post-processing.
 
-Three readings depend on the detector, and are computed for each fold with that fold's
+Five readings depend on the detector, and are computed for each fold with that fold's
 detector (models/cv/fold-K/heads.onnx), as its exported heads compute them: `box16` and
-`door16`, the stride-16 map averaged over the strongest package or door box, and `peak`, the
-package heatmap's highest logit.
+`door16`, the stride-16 map averaged over the strongest package or door box, `around16`, the
+same over the package box grown to three times its sides (what the parcel sits on and beside),
+and `peak` and `doorpeak`, the package or door heatmap's highest logit.
 
 Nothing here is shipped; the figures are recorded in models/README.md. Needs the training
 environment (requirements in models/quality/requirements.txt) and target/release/proofshot.
@@ -50,10 +51,13 @@ POOLS = {
     "mean16": lambda f16, f32, heat, box: f16.mean(dim=(2, 3)),
     "max16": lambda f16, f32, heat, box: f16.amax(dim=(2, 3)),
     "box16": lambda f16, f32, heat, box: T.box_pool(f16, heat, box),
+    "around16": lambda f16, f32, heat, box: T.box_pool(f16, heat, box, grow=3.0),
     "door16": lambda f16, f32, heat, box: T.box_pool(f16, heat, box, label=1),
     "peak": lambda f16, f32, heat, box: heat[:, 0].flatten(1).amax(dim=1, keepdim=True),
+    "doorpeak": lambda f16, f32, heat, box: heat[:, 1].flatten(1).amax(dim=1, keepdim=True),
 }
-DETECTOR_POOLS = ("box16", "door16", "peak")  # computed per fold, with that fold's detector
+# computed per fold, with that fold's detector
+DETECTOR_POOLS = ("box16", "around16", "door16", "peak", "doorpeak")
 # (name, pooled features, L2 weight)
 VARIANTS = [
     ("mean32, L2 1e-2", ("mean32",), 1e-2),
@@ -67,6 +71,9 @@ VARIANTS = [
     ("mean32+box16+door16, L2 1e-2", ("mean32", "box16", "door16"), 1e-2),
     ("mean32+box16, L2 3e-3", ("mean32", "box16"), 3e-3),
     ("mean32+box16, L2 3e-2", ("mean32", "box16"), 3e-2),
+    ("mean32+box16+doorpeak, L2 1e-2", ("mean32", "box16", "doorpeak"), 1e-2),
+    ("mean32+box16+around16, L2 1e-2", ("mean32", "box16", "around16"), 1e-2),
+    ("mean32+around16, L2 1e-2", ("mean32", "around16"), 1e-2),
 ]
 
 
