@@ -3,9 +3,10 @@
     python models/quality/train.py --photos ../shared/photos
 
 Writes models/quality.onnx (trained on every photo), models/cv/folds.csv (the 5-fold split
-every trained model uses, grouped so that a degraded copy falls in the fold of its original)
-and models/cv/fold-K/quality.onnx (trained without fold K), which `proofshot eval --cv
-models/cv` uses to score each photo with a model that never saw it or anything made from it.
+every trained model uses, grouped so that every copy of one source image, degraded or
+re-exported, falls in one fold) and models/cv/fold-K/quality.onnx (trained without fold K),
+which `proofshot eval --cv models/cv` uses to score each photo with a model that never saw it
+or anything made from it.
 
 Training images are generated (see synth.py) from the clear photos: exposure, crops, noise and
 compression for "clear"; near-black, blown-out and heavily blurred versions for the poor
@@ -80,9 +81,13 @@ def read_rows(photos: Path) -> list[dict]:
 
 
 def group_of(row: dict) -> str:
-    """The original a photo was made from (degraded copies name it in their note), else itself."""
-    m = re.match(r"derived from ([\w-]+)", row["note"])
-    return m.group(1) if m else row["id"]
+    """The source image a photo was made from: its source repository and file name, less a
+    Roboflow export's suffix (`_jpg.rf.<hash>.jpg`) and the extension. Degraded copies keep
+    their original's source, and Roboflow exported some images more than once (flipped,
+    re-cropped, under `db-` and `dbca-`), so every copy of one image shares a group and a fold."""
+    name = row["source_path"].rsplit("/", 1)[-1].split(".rf.")[0]
+    name = re.sub(r"(_|\.)(jpe?g|png)$", "", name, flags=re.IGNORECASE)
+    return f"{row['source'].split('@')[0]}:{name}"
 
 
 def make_folds(rows: list[dict]) -> dict[str, int]:
@@ -93,7 +98,7 @@ def make_folds(rows: list[dict]) -> dict[str, int]:
 
 
 def _samples_for(args: tuple[str, str, int]) -> list[tuple[np.ndarray, np.ndarray, str]]:
-    path, group, seed = args
+    path, owner, seed = args
     rng = random.Random(seed)
     base = synth.load_photo(path)
     out = []
@@ -109,13 +114,13 @@ def _samples_for(args: tuple[str, str, int]) -> list[tuple[np.ndarray, np.ndarra
             y = np.zeros(4, np.float32)
             if kind != "clear":
                 y[synth.LABELS.index(kind)] = 1
-            out.append((synth.to_input(makers[kind]()), y, group))
+            out.append((synth.to_input(makers[kind]()), y, owner))
     return out
 
 
 def build_dataset(photos: Path, rows: list[dict]) -> tuple[np.ndarray, np.ndarray, list[str]]:
     bases = [r for r in rows if r["image_clear"] == "1"]
-    jobs = [(str(photos / r["file"]), group_of(r), int(hashlib.sha1(r["id"].encode()).hexdigest()[:8], 16) ^ SEED)
+    jobs = [(str(photos / r["file"]), r["id"], int(hashlib.sha1(r["id"].encode()).hexdigest()[:8], 16) ^ SEED)
             for r in bases]
     with Pool(os.cpu_count() or 2) as pool:
         parts = pool.map(_samples_for, jobs, chunksize=4)
@@ -189,10 +194,10 @@ def main() -> None:
             w.writerow([r["id"], folds[r["id"]]])
 
     t0 = time.time()
-    x, y, groups = build_dataset(args.photos, rows)
+    x, y, owners = build_dataset(args.photos, rows)
     print(f"generated {len(x)} samples in {time.time() - t0:.0f}s; positives per label {y.sum(0).tolist()}", flush=True)
-    # samples come from clear photos, which are originals: each group is a photo id
-    fold_of_sample = np.array([folds[g] for g in groups])
+    # every sample is generated from one clear photo, and falls in that photo's fold
+    fold_of_sample = np.array([folds[i] for i in owners])
 
     print("training the shipped model on every photo", flush=True)
     export(train(x, y, SEED), args.out / "quality.onnx")
