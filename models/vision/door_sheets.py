@@ -52,11 +52,12 @@ def main() -> None:
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     files = {r["id"]: r["file"] for r in csv.DictReader(open(args.photos / "labels.csv"))}
-    doors = T.read_doors()
+    try:
+        doors = T.read_doors(set(files))
+    except ValueError as e:
+        sys.exit(str(e))
     marks = {r["id"]: r["door"] for r in csv.DictReader(open(T.DOORS))}
     for pid, mark in marks.items():
-        if pid not in files:
-            sys.exit(f"{T.DOORS}: {pid} is not in {args.photos / 'labels.csv'}")
         packages = [b for b in T.read_boxes(args.photos / "boxes" / f"{pid}.txt") or [] if b[0] == 0]
         label = {"yes": f"{pid}: door", "no": f"{pid}: no door", "unsure": f"{pid}: unsure"}[mark]
         sheet(args.photos / files[pid], packages + doors.get(pid, []), label).save(args.out / f"{pid}.png")

@@ -195,12 +195,15 @@ def read_boxes(path: Path) -> list[tuple[int, float, float, float, float]] | Non
     return out
 
 
-def read_doors(path: Path = DOORS) -> dict[str, list[tuple[int, float, float, float, float]]]:
+def read_doors(ids: set[str], path: Path = DOORS) -> dict[str, list[tuple[int, float, float, float, float]]]:
     """The project's door labels: photo id -> its door boxes (class 1, corners as fractions of
     the photo as loaded), an empty list where it has no door. Photos marked `unsure`, and photos
-    not listed, are absent: their doors stay unknown."""
+    not listed, are absent: their doors stay unknown. Every row's id must be one of `ids` (the
+    photos in labels.csv)."""
     doors: dict[str, list] = {}
     for r in csv.DictReader(open(path)):
+        if r["id"] not in ids:
+            raise ValueError(f"{path}: {r['id']} is not a photo in labels.csv")
         if r["door"] == "yes":
             corners = tuple(float(r[c]) for c in ("x0", "y0", "x1", "y1"))
             if not (0 <= corners[0] < corners[2] <= 1 and 0 <= corners[1] < corners[3] <= 1):
@@ -447,10 +450,9 @@ def save_cached(path: Path, key: str, data: dict) -> None:
     np.savez(path, key=np.array(key), **data)
 
 
-def features(args, rows: list[dict], backbone: Path, side: int, views: int) -> dict:
+def features(args, rows: list[dict], doors: dict, backbone: Path, side: int, views: int) -> dict:
     """The augmented views' feature maps, cached in .cache/ keyed by everything they depend on."""
     blob = backbone.read_bytes()
-    doors = read_doors()
     key = hashlib.sha256(blob + json.dumps([side, views, SEED, rows, doors]).encode()).hexdigest()
     cache = args.cache / f"vision-features-{side}.npz"
     data = cached(cache, key)
@@ -486,13 +488,14 @@ def main() -> None:
     torch.set_num_threads(2)
 
     labelled = list(csv.DictReader(open(args.photos / "labels.csv")))
-    strays = sorted(set(read_doors()) - {r["id"] for r in labelled})
-    if strays:
-        sys.exit(f"{DOORS} labels photos that {args.photos / 'labels.csv'} does not have: {', '.join(strays)}")
+    try:
+        doors = read_doors({r["id"] for r in labelled})
+    except ValueError as e:
+        sys.exit(str(e))
     rows = [r for r in labelled if r["image_clear"] == "1"]
     folds = {r["id"]: int(r["fold"]) for r in csv.DictReader(open(args.out / "cv" / "folds.csv"))}
-    data = features(args, rows, args.out / "backbone.onnx", SIDE, args.views)
-    guide = features(args, rows, args.out / "backbone-guide.onnx", GUIDE_SIDE, GUIDE_VIEWS)
+    data = features(args, rows, doors, args.out / "backbone.onnx", SIDE, args.views)
+    guide = features(args, rows, doors, args.out / "backbone-guide.onnx", GUIDE_SIDE, GUIDE_VIEWS)
     fold_of = np.array([folds[r["id"]] for r in rows])
     labels = targets(rows)
     # image-level targets per view, from the labels as read now
