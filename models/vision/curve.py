@@ -38,10 +38,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import probe as P  # noqa: E402
 import train as T  # noqa: E402
 
-CRITICAL, WARNING = 0.70, 0.30  # the SDK's severity thresholds (core/src/verifier.rs)
+CRITICAL, WARNING = 0.70, 0.30  # the SDK's severity thresholds (core/src/severity.rs)
 
 
-def group_of():
+def load_group_of():
     """quality/train.py's grouping of photos by source image, which the folds are built on."""
     path = Path(__file__).resolve().parent.parent / "quality" / "train.py"
     spec = importlib.util.spec_from_file_location("quality_train", path)
@@ -81,7 +81,8 @@ def main() -> None:
     rows = list(csv.DictReader(open(args.photos / "labels.csv")))
     folds = {r["id"]: int(r["fold"]) for r in csv.DictReader(open(args.models / "cv" / "folds.csv"))}
     detectors = [P.load_heads(args.models / "cv" / f"fold-{k}" / "heads.onnx") for k in range(T.FOLDS)]
-    groups = np.array([group_of()(r) for r in rows])
+    group_of = load_group_of()
+    groups = np.array([group_of(r) for r in rows])
     photo_fold = np.array([folds[r["id"]] for r in rows])
     clear = np.array([r["image_clear"] == "1" for r in rows])
     valid = np.array([r["category"] == "valid_pod" for r in rows])[clear]
