@@ -118,9 +118,9 @@ def main() -> None:
                     rest, here = clear & (photo_fold != k), photo_fold == k
                     scale, shift = T.platt(logits[rest], y[rest])
                     prob[here] = T.sigmoid(scale * logits[here] + shift)
-                p, t = prob[clear], y[clear]
+                p = prob[clear]
                 judged = (p[:, 0] >= CRITICAL) & (p[:, 1] >= CRITICAL) & (p[:, 2] >= WARNING)
-                loss = -np.mean(t * np.log(np.clip(p, 1e-6, 1)) + (1 - t) * np.log(np.clip(1 - p, 1e-6, 1)), axis=0)
+                loss = T.log_loss(p, y[clear])
                 fa, fr = judged & ~valid, ~judged & valid
                 draws.append((fa.sum(), fr.sum(), (fa & apart).sum(), (fr & apart).sum(), loss))
             mean = [np.mean([d[i] for d in draws], axis=0) for i in range(5)]

@@ -465,12 +465,16 @@ def features(args, rows: list[dict], doors: dict, backbone: Path, side: int, vie
     return data
 
 
+def log_loss(prob: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """Log loss of probabilities [n, criteria] against 0/1 labels, per criterion."""
+    p = np.clip(prob, 1e-6, 1 - 1e-6)
+    return -np.mean(labels * np.log(p) + (1 - labels) * np.log(1 - p), axis=0)
+
+
 def report(name: str, oof: np.ndarray, labels: np.ndarray) -> None:
     """Out-of-fold accuracy and log loss of the calibrated probabilities."""
-    for j, c in enumerate(CRITERIA):
-        p = np.clip(oof[:, j], 1e-6, 1 - 1e-6)
-        acc = ((p >= 0.5) == (labels[:, j] == 1)).mean()
-        nll = -np.mean(labels[:, j] * np.log(p) + (1 - labels[:, j]) * np.log(1 - p))
+    for j, (c, nll) in enumerate(zip(CRITERIA, log_loss(oof, labels))):
+        acc = ((oof[:, j] >= 0.5) == (labels[:, j] == 1)).mean()
         print(f"  out-of-fold {name} {c}: accuracy at 0.5 = {acc:.3f}, log loss {nll:.3f}")
 
 
