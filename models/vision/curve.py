@@ -114,9 +114,8 @@ def main() -> None:
                     test = first & (photo_fold[owner] == k)
                     logits[owner[test]] = x[test] @ w + b
                 prob = np.zeros_like(logits)
-                for k in range(T.FOLDS):
-                    rest, here = clear & (photo_fold != k), photo_fold == k
-                    scale, shift = T.platt(logits[rest], y[rest])
+                for k, (scale, shift) in enumerate(T.fold_calibrations(logits, y, photo_fold, clear)):
+                    here = photo_fold == k
                     prob[here] = T.sigmoid(scale * logits[here] + shift)
                 p = prob[clear]
                 judged = (p[:, 0] >= CRITICAL) & (p[:, 1] >= CRITICAL) & (p[:, 2] >= WARNING)

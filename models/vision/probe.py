@@ -188,9 +188,7 @@ def main() -> None:
         first = view == 0  # every photo's view 0, scored by the probe that never saw it
         with tempfile.TemporaryDirectory() as tmp:
             cv_dir = Path(tmp)
-            for k in range(T.FOLDS):
-                rest = first & clear & (fold != k)
-                cal = T.platt(logits[rest], y[rest])  # cross-fitted, as in train.py
+            for k, cal in enumerate(T.fold_calibrations(logits, y, fold, first & clear)):
                 fold_dir = cv_dir / f"fold-{k}"
                 T.export(T.Exported(detectors[k], weights[k], cal, reader(keys)), fold_dir / "heads.onnx", T.SIDE)
                 (fold_dir / "quality.onnx").symlink_to((args.models / "cv" / f"fold-{k}" / "quality.onnx").resolve())

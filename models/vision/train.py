@@ -161,6 +161,14 @@ def platt(logits: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return scale, shift
 
 
+def fold_calibrations(logits: np.ndarray, labels: np.ndarray, fold_of: np.ndarray, usable: np.ndarray | None = None):
+    """Platt scaling cross-fitted: fold K's calibration is fitted on the out-of-fold logits of
+    the other folds' rows only (those `usable`, all by default), so that no photo's own label
+    sets the calibration it is scored with. One (scale, shift) per fold."""
+    usable = np.ones(len(fold_of), bool) if usable is None else usable
+    return [platt(logits[usable & (fold_of != k)], labels[usable & (fold_of != k)]) for k in range(FOLDS)]
+
+
 # ------------------------------------------------------------------ data
 
 
@@ -522,13 +530,10 @@ def main() -> None:
             fitted.append((w, b))
         print(f"fold {k}: {time.time() - t:.0f} s", flush=True)
 
-    # Calibration, cross-fitted: fold K's probe is calibrated on the out-of-fold logits of
-    # the other folds' photos only, so no photo's own label sets the calibration it is
-    # scored with; the shipped probes are calibrated on all of them.
+    # Calibration, cross-fitted for the fold models; the shipped probes are calibrated on
+    # every photo's out-of-fold logits.
     calibrated = np.zeros_like(oof)
-    for k in range(FOLDS):
-        rest = fold_of != k
-        cal = platt(oof[rest], labels[rest])
+    for k, cal in enumerate(fold_calibrations(oof, labels, fold_of)):
         calibrated[fold_of == k] = sigmoid(oof[fold_of == k] * cal[0] + cal[1])
         export(Exported(nets[k], probes[k], cal), args.out / "cv" / f"fold-{k}" / "heads.onnx", SIDE)
     report("verify", calibrated, labels)
