@@ -13,8 +13,7 @@ Nothing here trains on the photos, so the figures hold for porches the data does
 the kind it does. People are decoded as `core/src/people.rs` decodes them; as a check of that,
 the script also counts the photos in which it finds a person, among those with a face marked in
 `models/faces/face-points.csv` and the others, as `proofshot redact --people --points` does.
-Needs the training environment
-(models/quality/requirements.txt).
+Needs the training environment (models/quality/requirements.txt).
 """
 
 from __future__ import annotations
@@ -132,7 +131,7 @@ def main() -> None:
     folds = {r["id"]: int(r["fold"]) for r in csv.DictReader(open(args.models / "cv" / "folds.csv"))}
     grid = anchors()
 
-    hits = collections.defaultdict(lambda: collections.Counter())
+    hits = collections.defaultdict(collections.Counter)
     flagged = collections.defaultdict(list)
     totals = collections.Counter()
     faces = {r["id"] for r in csv.DictReader(open(args.models / "faces" / "face-points.csv"))}
