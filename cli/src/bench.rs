@@ -125,14 +125,14 @@ pub(crate) fn run(args: &Args) -> Result<u8, Failure> {
     verifier.verify_frame(&frame_hd)?; // warm-up
     let (quality_ms, _) = time(n, || verifier.quality(&frame_hd));
     let (vision_ms, _) = time(n, || verifier.vision(&frame_hd));
-    let mut stages: [Vec<f64>; 3] = Default::default();
+    let mut stages: [Vec<f64>; 4] = Default::default();
     for _ in 0..n {
         let ms = verifier.vision_stage_ms(&frame_hd)?;
         for (runs, v) in stages.iter_mut().zip(ms) {
             runs.push(v);
         }
     }
-    let [vision_pre_ms, backbone_ms, heads_ms] = stages.map(median_ms);
+    let [vision_pre_ms, backbone_ms, heads_ms, objects_ms] = stages.map(median_ms);
     let (verify_hd_ms, _) = time(n, || verifier.verify_frame(&frame_hd));
     let (verify_12mp_ms, _) = time(n, || verifier.verify_frame(&frame_12mp));
     let (end_to_end_ms, _) = time(n, || verifier.verify_encoded(&jpeg_12mp));
@@ -166,6 +166,7 @@ pub(crate) fn run(args: &Args) -> Result<u8, Failure> {
         "vision_preprocess_ms": vision_pre_ms,
         "backbone_model_ms": backbone_ms,
         "heads_model_ms": heads_ms,
+        "objects_model_ms": objects_ms,
         "model_bytes": verifier.models().total_bytes(),
         "verify_1080p_frame_ms": verify_hd_ms,
         "verify_12mp_frame_ms": verify_12mp_ms,
@@ -197,6 +198,7 @@ pub(crate) fn run(args: &Args) -> Result<u8, Failure> {
     println!("    preprocess (1080p working frame to 300x300)                  {vision_pre_ms:8.2} ms");
     println!("    backbone (MobileNetV2 features)                              {backbone_ms:8.2} ms");
     println!("    heads (criteria, package/door detector, box decoding)        {heads_ms:8.2} ms");
+    println!("    people and vehicles (Open Images predictors, decoding)       {objects_ms:8.2} ms");
     println!("  verify 1080p frame (decode excluded)                           {verify_hd_ms:8.2} ms");
     println!("  verify 12 MP frame (decode excluded)                           {verify_12mp_ms:8.2} ms");
     println!("  verify 12 MP JPEG end to end (decode + verify)                 {end_to_end_ms:8.2} ms");

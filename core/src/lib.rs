@@ -28,7 +28,6 @@ mod frame;
 mod guide;
 mod models;
 mod orientation;
-mod people;
 mod phash;
 mod policy;
 mod quality;
@@ -48,7 +47,6 @@ pub use frame::{Frame, FrameError, Limits, PixelFormat, Plane, RawImage};
 pub use guide::{Guidance, Hint};
 pub use models::{hex_sha256, ModelBundle, MODEL_BUNDLE_VERSION, MODEL_FILES};
 pub use orientation::Orientation;
-pub use people::PERSON_THRESHOLD;
 pub use phash::{hamming_distance, perceptual_hash, PhotoHash};
 pub use policy::{
     Category, CategoryRole, Criterion, CriterionKind, Policy, PolicyError, UiCopy, DEFAULT_POLICY_JSON,
@@ -61,5 +59,7 @@ pub use runtime::{library_file_name, project_cache_dir, search_path, Runtime, Ru
 pub use session::{Decision, DeliverySession, SessionFinished};
 pub use severity::{Severity, PASS_THRESHOLDS};
 pub use verdict::{judge, BoundingBox, CriterionResult, Verdict};
-pub use verifier::{evidence_from, Error, Findings, Result, Verifier, VerifierConfig};
+pub use verifier::{Error, Findings, Result, Verifier, VerifierConfig};
+pub use vision::fusion::{evidence_from, supporting_boxes, HELD_BY_PERSON};
+pub use vision::objects::{PERSON_THRESHOLD, VEHICLE_THRESHOLD};
 pub use vision::{Detection, VisionSignals, BACKBONE_SIDE, BOX_THRESHOLD, GUIDE_SIDE};

@@ -4,12 +4,11 @@ use std::path::PathBuf;
 use std::sync::{Mutex, OnceLock};
 use std::time::Instant;
 
-use crate::evidence::{Evidence, EvidenceSet, Reason};
+use crate::evidence::EvidenceSet;
 use crate::faces::FaceModel;
 use crate::frame::{Frame, FrameError, Limits, RawImage};
 use crate::guide::{hint_for, Guidance, Hint};
 use crate::models::ModelBundle;
-use crate::people::PeopleModel;
 use crate::policy::{CriterionKind, Policy, PolicyError};
 use crate::quality::{QualityModel, QualitySignals};
 use crate::redact::{redact, RedactOptions, Redaction};
@@ -17,6 +16,7 @@ use crate::resample::WORKING_LONG_SIDE;
 use crate::runtime::{Runtime, RuntimeError};
 use crate::severity::Severity;
 use crate::verdict::{judge, BoundingBox, Verdict};
+use crate::vision::fusion::{evidence_from, supporting_boxes};
 use crate::vision::{Detection, VisionModel, VisionSignals, BACKBONE_SIDE, GUIDE_SIDE};
 
 /// Everything that can go wrong verifying a photo.
@@ -58,10 +58,9 @@ pub struct Verifier {
     vision: VisionModel,
     guide: VisionModel,
     runtime: Runtime,
-    /// The redaction models, loaded on first use: an app that never redacts never pays their
-    /// memory (about 27 MiB, measured with `proofshot bench`).
+    /// The face detector, loaded on first use: an app that never redacts never pays its
+    /// memory.
     faces: OnceModel<FaceModel>,
-    people: OnceModel<PeopleModel>,
     /// The models' hashes, computed on first use (hashing 18 MB takes tens of milliseconds).
     model_hashes: OnceLock<Vec<(&'static str, String)>>,
 }
@@ -77,8 +76,9 @@ impl Verifier {
     pub fn new(policy: Policy, config: VerifierConfig) -> Result<Self> {
         let runtime = Runtime::load(config.runtime_library.as_deref())?;
         let quality = QualityModel::new(&runtime, &config.models.quality)?;
-        let vision = VisionModel::new(&runtime, BACKBONE_SIDE, &config.models.backbone, &config.models.heads)?;
-        let guide = VisionModel::new(&runtime, GUIDE_SIDE, &config.models.backbone_guide, &config.models.heads_guide)?;
+        let models = &config.models;
+        let vision = VisionModel::new(&runtime, BACKBONE_SIDE, &models.backbone, &models.heads, Some(&models.people))?;
+        let guide = VisionModel::new(&runtime, GUIDE_SIDE, &models.backbone_guide, &models.heads_guide, None)?;
         log::debug!("verifier ready: policy {}, models {}", policy.id, config.models.version);
         Ok(Self {
             policy,
@@ -89,7 +89,6 @@ impl Verifier {
             guide,
             runtime,
             faces: OnceModel::default(),
-            people: OnceModel::default(),
             model_hashes: OnceLock::new(),
         })
     }
@@ -137,6 +136,7 @@ impl Verifier {
             .vision
             .detections
             .iter()
+            .chain(&supporting_boxes(&findings.vision))
             .map(|d| {
                 let p = d.scaled(sw, sh);
                 BoundingBox { label: p.label, score: p.score, x: p.x, y: p.y, width: p.w, height: p.h }
@@ -187,9 +187,7 @@ impl Verifier {
 
     /// The people in a frame (label `person`), strongest first, as fractions of the frame.
     pub fn people(&self, frame: &Frame) -> Result<Vec<Detection>> {
-        let (s16, s32) = self.vision.features(&crate::vision::preprocess(frame, BACKBONE_SIDE))?;
-        let people = self.people.get(|| PeopleModel::new(&self.runtime, &self.models.people))?;
-        Ok(people.detect(&s16, &s32)?)
+        Ok(self.vision.objects(frame)?.people)
     }
 
     /// A copy of an encoded photo with every face found pixelated (and with
@@ -224,8 +222,9 @@ impl Verifier {
     }
 
     /// Runs the vision models timing each stage, for benchmarks: milliseconds for
-    /// preprocessing, the backbone and the heads (with box decoding), in that order.
-    pub fn vision_stage_ms(&self, frame: &Frame) -> Result<[f64; 3]> {
+    /// preprocessing, the backbone, the heads (with box decoding) and the people and vehicle
+    /// detector, in that order.
+    pub fn vision_stage_ms(&self, frame: &Frame) -> Result<[f64; 4]> {
         Ok(self.vision.run_timed(frame)?.1)
     }
 }
@@ -267,71 +266,4 @@ pub struct Findings {
     pub quality: QualitySignals,
     /// The vision models' output.
     pub vision: VisionSignals,
-}
-
-/// Turns model outputs into evidence: each criterion's score is its model probability, and
-/// the reason names what most likely made it fail.
-///
-/// `clear_severity` is the severity at which the policy judges `image_clear`.
-pub fn evidence_from(quality: &QualitySignals, vision: &VisionSignals, clear_severity: Severity) -> EvidenceSet {
-    let (quality_reason, _) = quality.worst();
-    // The vision models learned from clear photos only. In a photo that fails `image_clear`
-    // (black, a smear, not a photo) they cannot vouch for what it shows: their scores are
-    // capped at the photo's clear score, so that the evidence never says a package is
-    // plainly visible (or held, or placed) in a black frame.
-    let clear = quality.clear_score();
-    let photo_clear = clear_severity.passes(clear);
-    let vouched = |score: f32| if photo_clear { score } else { score.min(clear) };
-    let (visible, placed, held) =
-        (vouched(vision.package_visible), vouched(vision.package_placed), vouched(vision.held_in_hand));
-    // A package that is not placed: held when the hand head says so, absent when the package
-    // head says there is none, otherwise somewhere that is not a delivery location.
-    let not_placed = if held >= 0.5 {
-        Reason::HeldInHand
-    } else if visible < 0.5 {
-        Reason::NoPackage
-    } else {
-        Reason::NotPlaced
-    };
-    EvidenceSet {
-        package_visible: Evidence::scored(visible, Reason::NoPackage),
-        package_placed: Evidence::scored(placed, not_placed),
-        location_identifiable: Evidence::scored(vouched(vision.location_identifiable), Reason::NoLocationContext),
-        image_clear: Evidence::scored(clear, quality_reason),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn vision(score: f32) -> VisionSignals {
-        VisionSignals {
-            package_visible: score,
-            package_placed: score,
-            location_identifiable: score,
-            held_in_hand: score,
-            detections: Vec::new(),
-        }
-    }
-
-    #[test]
-    fn an_unclear_photo_cannot_vouch_for_a_package() {
-        let black = QualitySignals { too_dark: 0.95, overexposed: 0.0, blurry: 0.1, not_a_photo: 0.0 };
-        let e = evidence_from(&black, &vision(0.9), Severity::Warning);
-        for s in [e.package_visible.score, e.package_placed.score, e.location_identifiable.score] {
-            assert!(s.expect("a score") <= 0.05 + 1e-6, "{e:?}");
-        }
-        assert_eq!(e.package_placed.failure, Reason::NoPackage, "nothing can be seen, so nothing is placed");
-
-        // a clear photo, or one the policy still calls clear, keeps the vision scores
-        let dim = QualitySignals { too_dark: 0.6, overexposed: 0.0, blurry: 0.0, not_a_photo: 0.0 };
-        for q in [QualitySignals { too_dark: 0.02, overexposed: 0.0, blurry: 0.05, not_a_photo: 0.0 }, dim] {
-            let e = evidence_from(&q, &vision(0.9), Severity::Warning);
-            assert_eq!(e.package_visible.score, Some(0.9), "{q:?}");
-        }
-        // under a policy with a critical image_clear, the dim photo fails it, and the cap applies
-        let e = evidence_from(&dim, &vision(0.9), Severity::Critical);
-        assert!((e.package_visible.score.expect("a score") - 0.4).abs() < 1e-6, "{e:?}");
-    }
 }

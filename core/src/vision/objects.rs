@@ -1,5 +1,8 @@
-//! People, for redaction: the Open Images SSD's own box predictors (`people.onnx`) on the
-//! feature maps of the backbone the vision heads already use; only the `Person` class is read.
+//! People and vehicles: the Open Images SSD's own box predictors (`people.onnx`) on the
+//! feature maps of the backbone the vision heads already use. Trained by Google on Open Images
+//! V4, far more people and cars than our photos hold, so their evidence does not depend on the
+//! porches of our training set. Read for `Person` (the held-in-hand rule and redaction) and for
+//! `Vehicle` and `Car` (the in-vehicle reason); see [`super::fusion`].
 
 use std::sync::Mutex;
 
@@ -10,17 +13,33 @@ use crate::runtime::{f32_output, Runtime, RuntimeError};
 use crate::vision::{grids, non_max_suppression, Detection, BACKBONE_SIDE};
 
 const MODEL: &str = "people";
-/// Classes of the detector's label map, background first.
+/// Classes of the detector's label map (`object_detection_oidv4_labelmap.txt` in the npm
+/// package), background first.
 const CLASSES: usize = 24;
 /// `Person` in the label map.
 const PERSON: usize = 4;
-/// Person probability from which a person is pixelated. The detector is unsure of people in
-/// doorway photos (0.3 to 0.5 for most); at 0.3 it finds 33 of the 35 labelled photos with
-/// people and fires on 18 of the 165 without (see models/README.md).
+/// `Vehicle` and `Car` in the label map.
+const VEHICLE_CLASSES: [usize; 2] = [18, 23];
+/// Person probability from which a person is reported (pixelated by redaction, and read by
+/// the held-in-hand rule). The detector is unsure of people in doorway photos (0.3 to 0.5 for
+/// most); at 0.3 it finds 33 of the 35 labelled photos with people and fires on 18 of the 165
+/// without (see models/README.md).
 pub const PERSON_THRESHOLD: f32 = 0.3;
+/// Vehicle (or car) probability from which a vehicle is reported: the detector's usual
+/// operating point; no photo of ours was used to choose it (the training photos hold no
+/// vehicle interiors).
+pub const VEHICLE_THRESHOLD: f32 = 0.5;
 const NMS_IOU: f32 = 0.45;
 
-pub(crate) struct PeopleModel {
+/// What the detector found: people (label `person`) and vehicles (label `vehicle`), each
+/// strongest first, as fractions of the frame.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Objects {
+    pub(crate) people: Vec<Detection>,
+    pub(crate) vehicles: Vec<Detection>,
+}
+
+pub(crate) struct ObjectModel {
     session: Mutex<Session>,
     anchors: Vec<Anchor>,
 }
@@ -34,14 +53,13 @@ struct Anchor {
     h: f32,
 }
 
-impl PeopleModel {
+impl ObjectModel {
     pub(crate) fn new(runtime: &Runtime, bytes: &[u8]) -> Result<Self, RuntimeError> {
         Ok(Self { session: Mutex::new(runtime.session(MODEL, bytes)?), anchors: anchors() })
     }
 
-    /// The people in the backbone's feature maps (of a 300 px input), strongest first, as
-    /// fractions of the frame.
-    pub(crate) fn detect(&self, s16: &[f32], s32: &[f32]) -> Result<Vec<Detection>, RuntimeError> {
+    /// The people and vehicles in the backbone's feature maps (of a 300 px input).
+    pub(crate) fn detect(&self, s16: &[f32], s32: &[f32]) -> Result<Objects, RuntimeError> {
         let err = |detail: String| RuntimeError::Inference { model: MODEL, detail };
         let (g16, g32) = grids(BACKBONE_SIDE);
         let a = TensorRef::from_array_view(([1usize, 576, g16, g16], s16)).map_err(|e| err(e.to_string()))?;
@@ -94,13 +112,10 @@ fn anchors() -> Vec<Anchor> {
 
 /// Reads the detector's outputs: `box_encodings` [1, 1917, 4], per anchor (ty, tx, th, tw):
 /// centre offsets in tenths of the anchor's size and log sizes in fifths (the TensorFlow
-/// Object Detection box coder); `class_logits` [1, 1917, 24]. People come out as fractions of
-/// the (stretched) input, which are fractions of the frame.
-fn decode(
-    anchors: &[Anchor],
-    boxes: &(Vec<i64>, Vec<f32>),
-    logits: &(Vec<i64>, Vec<f32>),
-) -> Result<Vec<Detection>, String> {
+/// Object Detection box coder); `class_logits` [1, 1917, 24], one logit per class of the label
+/// map, background first. Boxes come out as fractions of the (stretched) input, which are
+/// fractions of the frame; a vehicle's score is the larger of its `Vehicle` and `Car` scores.
+fn decode(anchors: &[Anchor], boxes: &(Vec<i64>, Vec<f32>), logits: &(Vec<i64>, Vec<f32>)) -> Result<Objects, String> {
     let n = anchors.len() as i64;
     if boxes.0 != [1, n, 4] || boxes.1.len() as i64 != n * 4 {
         return Err(format!("expected box_encodings of shape [1, {n}, 4], got {:?}", boxes.0));
@@ -108,24 +123,42 @@ fn decode(
     if logits.0 != [1, n, CLASSES as i64] || logits.1.len() as i64 != n * CLASSES as i64 {
         return Err(format!("expected class_logits of shape [1, {n}, {CLASSES}], got {:?}", logits.0));
     }
-    let mut people = Vec::new();
+    let sigmoid = |x: f32| 1.0 / (1.0 + (-x.clamp(-100.0, 100.0)).exp());
+    let (mut people, mut vehicles) = (Vec::new(), Vec::new());
     for (i, a) in anchors.iter().enumerate() {
-        let score = 1.0 / (1.0 + (-logits.1[i * CLASSES + PERSON].clamp(-100.0, 100.0)).exp());
-        if score.is_nan() || score < PERSON_THRESHOLD {
+        let row = &logits.1[i * CLASSES..(i + 1) * CLASSES];
+        let person = sigmoid(row[PERSON]);
+        let vehicle = VEHICLE_CLASSES.iter().map(|&c| sigmoid(row[c])).fold(0.0f32, f32::max);
+        let wanted = [("person", person, PERSON_THRESHOLD), ("vehicle", vehicle, VEHICLE_THRESHOLD)];
+        if !wanted.iter().any(|&(_, score, threshold)| score >= threshold) {
             continue;
         }
-        let r = &boxes.1[i * 4..i * 4 + 4];
-        let (cy, cx) = (r[0] / 10.0 * a.h + a.y, r[1] / 10.0 * a.w + a.x);
-        let (h, w) = ((r[2] / 5.0).exp() * a.h, (r[3] / 5.0).exp() * a.w);
-        if w.is_finite() && h.is_finite() {
-            let (x0, y0) = ((cx - w / 2.0).clamp(0.0, 1.0), (cy - h / 2.0).clamp(0.0, 1.0));
-            let (x1, y1) = ((cx + w / 2.0).clamp(0.0, 1.0), (cy + h / 2.0).clamp(0.0, 1.0));
-            if x1 > x0 && y1 > y0 {
-                people.push(Detection { label: "person", score, x: x0, y: y0, w: x1 - x0, h: y1 - y0 });
+        let Some(b) = anchor_box(a, &boxes.1[i * 4..i * 4 + 4]) else { continue };
+        for (label, score, threshold) in wanted {
+            if score >= threshold {
+                let found = Detection { label, score, ..b };
+                if label == "person" {
+                    people.push(found)
+                } else {
+                    vehicles.push(found)
+                }
             }
         }
     }
-    Ok(non_max_suppression(people, NMS_IOU))
+    Ok(Objects { people: non_max_suppression(people, NMS_IOU), vehicles: non_max_suppression(vehicles, NMS_IOU) })
+}
+
+/// An anchor's box moved by its encoding (ty, tx, th, tw), clamped to the frame; `None` when
+/// nothing of it is left or the encoding is not finite.
+fn anchor_box(a: &Anchor, r: &[f32]) -> Option<Detection> {
+    let (cy, cx) = (r[0] / 10.0 * a.h + a.y, r[1] / 10.0 * a.w + a.x);
+    let (h, w) = ((r[2] / 5.0).exp() * a.h, (r[3] / 5.0).exp() * a.w);
+    if !(cx.is_finite() && cy.is_finite() && w.is_finite() && h.is_finite()) {
+        return None;
+    }
+    let (x0, y0) = ((cx - w / 2.0).clamp(0.0, 1.0), (cy - h / 2.0).clamp(0.0, 1.0));
+    let (x1, y1) = ((cx + w / 2.0).clamp(0.0, 1.0), (cy + h / 2.0).clamp(0.0, 1.0));
+    (x1 > x0 && y1 > y0).then_some(Detection { label: "", score: 0.0, x: x0, y: y0, w: x1 - x0, h: y1 - y0 })
 }
 
 #[cfg(test)]
@@ -153,11 +186,18 @@ mod tests {
         let mut logits = vec![-10.0f32; n * CLASSES];
         let i = (9 * 19 + 9) * 3; // the centre cell of the 19 x 19 layer, its 0.1 x 0.1 anchor
         logits[i * CLASSES + PERSON] = 2.0;
-        logits[(i + 1) * CLASSES + 1] = 5.0; // a bicycle: not a person
+        logits[(i + 1) * CLASSES + 1] = 5.0; // a bicycle: neither a person nor a vehicle
+        logits[(i + 2) * CLASSES + 23] = 1.0; // a car: a vehicle
+        logits[(i + 2) * CLASSES + 18] = -1.0; // ... whose Vehicle score is lower
         boxes[i * 4..i * 4 + 4].copy_from_slice(&[1.0, -1.0, 0.0, 5.0]);
-        let people =
+        let found =
             decode(&a, &(vec![1, n as i64, 4], boxes), &(vec![1, n as i64, CLASSES as i64], logits)).expect("decodes");
+        let people = found.people;
         assert_eq!(people.len(), 1);
+        assert_eq!(found.vehicles.len(), 1);
+        let v = found.vehicles[0];
+        assert_eq!(v.label, "vehicle");
+        assert!((v.score - 1.0 / (1.0 + (-1.0f32).exp())).abs() < 1e-6, "the larger of Vehicle and Car: {v:?}");
         let p = people[0];
         let (cx, cy) = (p.x + p.w / 2.0, p.y + p.h / 2.0);
         assert!((cy - (a[i].y + 0.1 * a[i].h)).abs() < 1e-5 && (cx - (a[i].x - 0.1 * a[i].w)).abs() < 1e-5);

@@ -1,11 +1,22 @@
-//! The vision models: where the package is, whether a hand holds it, and whether the place
-//! is a delivery location.
+//! The vision models: where the package is, who holds it, and whether the place is a
+//! delivery location.
 //!
-//! Two ONNX models run in sequence. The backbone (`backbone.onnx`) is the MobileNetV2
-//! feature extractor of MediaPipe's SSD-MobileNetV2 Open Images detector, converted by
-//! `models/vision/convert_backbone.py`; it is frozen. The heads (`heads.onnx`, trained by
-//! `models/vision/train.py`) read its two feature maps and give image-level probabilities
-//! and a CenterNet-style detector for packages and doors. See `models/README.md`.
+//! ```text
+//! frame ─► preprocess ─► backbone.onnx ─┬─► heads.onnx ──► package/door boxes, criteria probe
+//!          (300 px)      (MobileNetV2)  └─► people.onnx ─► people, vehicles   (objects)
+//!                                                     └──► fusion ─► evidence per criterion
+//! ```
+//!
+//! The backbone (`backbone.onnx`) is the MobileNetV2 feature extractor of MediaPipe's
+//! SSD-MobileNetV2 Open Images detector, converted by `models/vision/convert_backbone.py`; it
+//! is frozen. The heads (`heads.onnx`, trained by `models/vision/train.py`) read its two
+//! feature maps and give image-level probabilities and a CenterNet-style detector for packages
+//! and doors. The rest of the Open Images detector ([`objects`], `people.onnx`) reads the same
+//! maps for people and vehicles, and [`fusion`] turns all of it into evidence. See
+//! `models/README.md`.
+
+pub(crate) mod fusion;
+pub(crate) mod objects;
 
 use std::sync::Mutex;
 
@@ -15,6 +26,7 @@ use ort::value::TensorRef;
 use crate::frame::Frame;
 use crate::resample::square_rgb;
 use crate::runtime::{f32_output, Runtime, RuntimeError};
+use objects::{ObjectModel, Objects};
 
 /// Side of the backbone's square input for verification: the working frame is box-filtered
 /// and stretched to it.
@@ -89,6 +101,12 @@ pub struct VisionSignals {
     pub held_in_hand: f32,
     /// Packages and doors, strongest first.
     pub detections: Vec<Detection>,
+    /// People (label `person`, from [`PERSON_THRESHOLD`](crate::PERSON_THRESHOLD)),
+    /// strongest first; empty where the object detector does not run (live guidance).
+    pub people: Vec<Detection>,
+    /// Vehicles and cars (label `vehicle`), strongest first; empty where the object
+    /// detector does not run.
+    pub vehicles: Vec<Detection>,
 }
 
 /// The backbone's feature-map sides for an input side: stride 16 and 32, rounded up.
@@ -100,25 +118,39 @@ pub(crate) struct VisionModel {
     side: u32,
     backbone: Mutex<Session>,
     heads: Mutex<Session>,
+    /// The Open Images predictors (`people.onnx`), which take the 300 px backbone's maps only:
+    /// `None` for the guidance model.
+    objects: Option<ObjectModel>,
 }
 
 impl VisionModel {
-    /// The backbone and heads for a `side` x `side` input.
-    pub(crate) fn new(runtime: &Runtime, side: u32, backbone: &[u8], heads: &[u8]) -> Result<Self, RuntimeError> {
+    /// The backbone and heads for a `side` x `side` input, and the object detector where its
+    /// bytes are given (only for [`BACKBONE_SIDE`], the size its predictors were built for).
+    pub(crate) fn new(
+        runtime: &Runtime,
+        side: u32,
+        backbone: &[u8],
+        heads: &[u8],
+        objects: Option<&[u8]>,
+    ) -> Result<Self, RuntimeError> {
+        debug_assert!(objects.is_none() || side == BACKBONE_SIDE, "the object detector reads 300 px maps");
         Ok(Self {
             side,
             backbone: Mutex::new(runtime.session(BACKBONE, backbone)?),
             heads: Mutex::new(runtime.session(HEADS, heads)?),
+            objects: objects.map(|bytes| ObjectModel::new(runtime, bytes)).transpose()?,
         })
     }
 
     pub(crate) fn run(&self, frame: &Frame) -> Result<VisionSignals, RuntimeError> {
         let (s16, s32) = self.features(&preprocess(frame, self.side))?;
-        self.heads(&s16, &s32)
+        let signals = self.heads(&s16, &s32)?;
+        self.with_objects(signals, &s16, &s32)
     }
 
-    /// Like [`run`](Self::run), also timing preprocessing, the backbone and the heads (ms).
-    pub(crate) fn run_timed(&self, frame: &Frame) -> Result<(VisionSignals, [f64; 3]), RuntimeError> {
+    /// Like [`run`](Self::run), also timing preprocessing, the backbone, the heads (with box
+    /// decoding) and the object detector (with its decoding), in milliseconds.
+    pub(crate) fn run_timed(&self, frame: &Frame) -> Result<(VisionSignals, [f64; 4]), RuntimeError> {
         let ms = |t: std::time::Instant| t.elapsed().as_secs_f64() * 1000.0;
         let t = std::time::Instant::now();
         let input = preprocess(frame, self.side);
@@ -128,7 +160,30 @@ impl VisionModel {
         let backbone = ms(t);
         let t = std::time::Instant::now();
         let signals = self.heads(&s16, &s32)?;
-        Ok((signals, [pre, backbone, ms(t)]))
+        let heads = ms(t);
+        let t = std::time::Instant::now();
+        let signals = self.with_objects(signals, &s16, &s32)?;
+        Ok((signals, [pre, backbone, heads, ms(t)]))
+    }
+
+    /// The people and vehicles in a frame (empty for the guidance model).
+    pub(crate) fn objects(&self, frame: &Frame) -> Result<Objects, RuntimeError> {
+        let Some(objects) = &self.objects else { return Ok(Objects::default()) };
+        let (s16, s32) = self.features(&preprocess(frame, self.side))?;
+        objects.detect(&s16, &s32)
+    }
+
+    fn with_objects(
+        &self,
+        mut signals: VisionSignals,
+        s16: &[f32],
+        s32: &[f32],
+    ) -> Result<VisionSignals, RuntimeError> {
+        if let Some(objects) = &self.objects {
+            let found = objects.detect(s16, s32)?;
+            (signals.people, signals.vehicles) = (found.people, found.vehicles);
+        }
+        Ok(signals)
     }
 
     /// Runs the backbone on its `[1, side, side, 3]` input.
@@ -224,6 +279,8 @@ pub(crate) fn decode(
         location_identifiable: p(c[2]),
         held_in_hand: p(c[3]),
         detections,
+        people: Vec::new(),
+        vehicles: Vec::new(),
     })
 }
 
