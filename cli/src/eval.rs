@@ -45,6 +45,9 @@ pub(crate) struct Label {
     pub(crate) category: String,
     /// Truth per criterion id: whether it passes.
     pub(crate) criteria: BTreeMap<&'static str, bool>,
+    /// The kind of photo (the optional `subgroup` column: `held_in_hand`, `in_vehicle`, ...);
+    /// empty where the labels do not say.
+    pub(crate) subgroup: String,
 }
 
 /// What the run made of one photo.
@@ -73,6 +76,7 @@ fn read_labels(path: &Path) -> Result<Vec<Label>, Failure> {
         (Some(a), Some(b), Some(c)) => (a, b, c),
         _ => return Err(bad("needs columns id, file and category".into())),
     };
+    let subgroup = col("subgroup");
     let crit_cols: Vec<(&'static str, usize)> =
         CriterionKind::ALL.iter().filter_map(|k| col(k.id()).map(|i| (k.id(), i))).collect();
     let mut labels = Vec::new();
@@ -88,7 +92,8 @@ fn read_labels(path: &Path) -> Result<Vec<Label>, Failure> {
                 other => return Err(bad(format!("row {}: {cid} must be 0 or 1, got {other:?}", n + 2))),
             };
         }
-        labels.push(Label { id: get(id), file: get(file), category: get(category), criteria });
+        let subgroup = subgroup.map(get).unwrap_or_default();
+        labels.push(Label { id: get(id), file: get(file), category: get(category), criteria, subgroup });
     }
     if labels.is_empty() {
         return Err(bad("no rows".into()));
@@ -300,6 +305,28 @@ fn figures(policy: &Policy, outcomes: &[Outcome]) -> Value {
         );
     }
 
+    // per kind of photo: how many were judged right, and how many were kept from being
+    // accepted (the figure that matters for a kind that must be rejected, such as held parcels)
+    let mut subgroups = serde_json::Map::new();
+    let mut kinds: Vec<&str> = scored.iter().map(|o| o.label.subgroup.as_str()).filter(|k| !k.is_empty()).collect();
+    kinds.sort_unstable();
+    kinds.dedup();
+    for kind in kinds {
+        let of_kind: Vec<&&Outcome> = scored.iter().filter(|o| o.label.subgroup == kind).collect();
+        let right = of_kind.iter().filter(|o| !o.is_mistake()).count();
+        let accepted = of_kind.iter().filter(|o| o.predicted() == Some(valid)).count();
+        subgroups.insert(
+            kind.to_owned(),
+            json!({
+                "photos": of_kind.len(),
+                "correct": right,
+                "accuracy": ratio(right, of_kind.len()),
+                "judged_valid": accepted,
+                "valid_truth": of_kind.iter().filter(|o| o.label.category == valid).count(),
+            }),
+        );
+    }
+
     json!({
         "photos": outcomes.len(),
         "errors": outcomes.len() - scored.len(),
@@ -314,6 +341,7 @@ fn figures(policy: &Policy, outcomes: &[Outcome]) -> Value {
         "confusion": confusion,
         "categories": categories,
         "criteria": criteria,
+        "subgroups": subgroups,
     })
 }
 
@@ -392,6 +420,20 @@ fn print_text(policy: &Policy, outcomes: &[Outcome], f: &Value, models: &str) {
             format!("{} ({})", fmt_ratio(&m["pass_recall"]), m["passing"]),
             fmt_ratio(&m["accuracy"]),
         );
+    }
+    if let Some(kinds) = f["subgroups"].as_object().filter(|k| !k.is_empty()) {
+        println!();
+        println!("by kind of photo (the labels' subgroup column)");
+        println!("{:<22}{:>8}{:>9}{:>10}{:>14}", "subgroup", "photos", "correct", "accuracy", "judged valid");
+        for (kind, m) in kinds {
+            println!(
+                "{kind:<22}{:>8}{:>9}{:>10}{:>14}",
+                m["photos"].to_string(),
+                m["correct"].to_string(),
+                fmt_ratio(&m["accuracy"]),
+                m["judged_valid"].to_string(),
+            );
+        }
     }
     let mistakes: Vec<&Outcome> = outcomes.iter().filter(|o| o.is_mistake()).collect();
     println!();
