@@ -41,8 +41,9 @@ POLICY
   criterion passes only on clear evidence (score >= 0.70); a warning criterion fails only on
   clear evidence (score < 0.30). Every photo gets exactly one category: all required criteria
   pass -> valid_pod; image_clear fails -> poor_photo; any other failure -> invalid_pod.
-  Reasons: no_package, held_in_hand, not_placed, no_location_context, too_dark, overexposed,
-  blurry, not_a_photo.
+  Reasons: no_package, held_in_hand, in_vehicle, not_placed, no_location_context, too_dark,
+  overexposed, blurry, not_a_photo. Boxes: package and door, and the person holding the
+  package or the vehicle it is in where that decided package_placed.
 
 OUTPUT (verify --format jsonl), one object per photo:
   {\"path\", \"category\", \"compliant\", \"criteria\": {ID: {\"passed\", \"score\", \"reason\"}},
