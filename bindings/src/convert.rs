@@ -26,7 +26,8 @@ pub struct CriterionResult {
 /// A box a model found, in pixels of the photo as given (upright).
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct DetectedBox {
-    /// What it is: `package` or `door`.
+    /// What it is: `package` or `door`; `person` (holding the package) or `vehicle` (around it)
+    /// where that decided `package_placed`.
     pub label: String,
     /// Detector confidence in [0, 1].
     pub score: f32,
@@ -128,8 +129,8 @@ pub struct Verdict {
     pub compliant: bool,
     /// Every criterion of the policy, in its order.
     pub criteria: Vec<CriterionResult>,
-    /// The boxes behind the criteria (packages and doors, in pixels of the photo as given,
-    /// upright), strongest first.
+    /// The boxes behind the criteria, in pixels of the photo as given, upright: packages and
+    /// doors, strongest first, then the person or vehicle that decided `package_placed`, if any.
     pub boxes: Vec<DetectedBox>,
     /// The policy's success or failure message.
     pub message: String,

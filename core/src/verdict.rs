@@ -34,7 +34,8 @@ impl CriterionResult {
 /// A box a model found, in pixels of the photo as given (upright, full resolution).
 #[derive(Debug, Clone, PartialEq)]
 pub struct BoundingBox {
-    /// What it is: `package` or `door`.
+    /// What it is: `package` or `door`; `person` (holding the package) or `vehicle` (around it)
+    /// where that decided `package_placed`.
     pub label: &'static str,
     /// Detector confidence in [0, 1].
     pub score: f32,
@@ -65,7 +66,8 @@ pub struct Verdict {
     pub message: String,
     /// The quality model's raw findings.
     pub quality: Option<QualitySignals>,
-    /// The boxes behind the criteria (packages and doors), strongest first.
+    /// The boxes behind the criteria: packages and doors, strongest first, then the person or
+    /// vehicle that decided `package_placed`, if any.
     pub boxes: Vec<BoundingBox>,
     /// Time the verification took (decoding excluded), in milliseconds.
     pub elapsed_ms: f64,

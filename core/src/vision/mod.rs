@@ -45,7 +45,8 @@ const LABELS: [&str; 2] = ["package", "door"];
 /// A detected object, in the frame's normalised coordinates (0..1, origin top left).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Detection {
-    /// `package` or `door` (vision heads), `face` or `person` (redaction).
+    /// `package` or `door` (vision heads), `person` or `vehicle` (the Open Images
+    /// predictors), `face` (redaction).
     pub label: &'static str,
     /// Detector confidence in [0, 1].
     pub score: f32,
