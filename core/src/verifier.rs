@@ -16,7 +16,7 @@ use crate::resample::WORKING_LONG_SIDE;
 use crate::runtime::{Runtime, RuntimeError};
 use crate::severity::Severity;
 use crate::verdict::{judge, BoundingBox, Verdict};
-use crate::vision::fusion::{evidence_from, supporting_boxes};
+use crate::vision::fusion::{evidence_from, strongest_package, supporting_boxes};
 use crate::vision::{Detection, VisionModel, VisionSignals, BACKBONE_SIDE, GUIDE_SIDE};
 
 /// Everything that can go wrong verifying a photo.
@@ -176,7 +176,7 @@ impl Verifier {
         let evidence = evidence_from(&quality, &vision, self.clear_severity());
         let hint = hint_for(&self.policy, &evidence);
         let (sw, sh) = frame.source_size();
-        let package = vision.detections.iter().find(|d| d.label == "package").map(|d| d.scaled(sw, sh));
+        let package = strongest_package(&vision).map(|d| d.scaled(sw, sh));
         Ok(Guidance { hint, ready: hint == Hint::Ready, package, elapsed_ms: start.elapsed().as_secs_f64() * 1000.0 })
     }
 

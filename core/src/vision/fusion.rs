@@ -49,9 +49,9 @@ fn centre(d: &Detection) -> (f32, f32) {
     (d.x + d.w / 2.0, d.y + d.h / 2.0)
 }
 
-/// The strongest package box, if the detector found one.
+/// The strongest package box, if the detector found one (detections come strongest first).
 pub(crate) fn strongest_package(vision: &VisionSignals) -> Option<&Detection> {
-    vision.detections.iter().filter(|d| d.label == "package").max_by(|a, b| a.score.total_cmp(&b.score))
+    vision.detections.iter().find(|d| d.label == "package")
 }
 
 /// The strongest person who holds the package: its centre within the person's reach and above
@@ -68,6 +68,13 @@ pub(crate) fn vehicle_around<'a>(package: &Detection, vehicles: &'a [Detection])
     vehicles.iter().filter(|v| contains(v, centre(package), 0.0, 1.0)).max_by(|a, b| a.score.total_cmp(&b.score))
 }
 
+/// The person holding the strongest package and the vehicle around it, where the rules find
+/// them: the one place both the evidence and its boxes read.
+fn around_package(vision: &VisionSignals) -> (Option<&Detection>, Option<&Detection>) {
+    let Some(package) = strongest_package(vision) else { return (None, None) };
+    (holder(package, &vision.people), vehicle_around(package, &vision.vehicles))
+}
+
 /// Turns model outputs into evidence: each criterion's score is its probability, and the
 /// reason names what most likely made it fail.
 ///
@@ -82,9 +89,8 @@ pub fn evidence_from(quality: &QualitySignals, vision: &VisionSignals, clear_sev
     let photo_clear = clear_severity.passes(clear);
     let vouched = |score: f32| if photo_clear { score } else { score.min(clear) };
 
-    let package = strongest_package(vision);
-    let held_by_person = package.and_then(|p| holder(p, &vision.people)).is_some();
-    let in_vehicle = package.and_then(|p| vehicle_around(p, &vision.vehicles)).is_some();
+    let (holder, vehicle) = around_package(vision);
+    let (held_by_person, in_vehicle) = (holder.is_some(), vehicle.is_some());
     let (mut held, mut placed) = (vision.held_in_hand, vision.package_placed);
     if held_by_person {
         held = held.max(HELD_BY_PERSON);
@@ -114,9 +120,8 @@ pub fn evidence_from(quality: &QualitySignals, vision: &VisionSignals, clear_sev
 /// The boxes of the people and vehicles that decided something about the package (the
 /// person holding it, the vehicle it is in), strongest first; none when no rule fired.
 pub fn supporting_boxes(vision: &VisionSignals) -> Vec<Detection> {
-    let Some(package) = strongest_package(vision) else { return Vec::new() };
-    let mut boxes: Vec<Detection> =
-        holder(package, &vision.people).into_iter().chain(vehicle_around(package, &vision.vehicles)).copied().collect();
+    let (holder, vehicle) = around_package(vision);
+    let mut boxes: Vec<Detection> = holder.into_iter().chain(vehicle).copied().collect();
     boxes.sort_by(|a, b| b.score.total_cmp(&a.score));
     boxes
 }
