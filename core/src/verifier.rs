@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::sync::{Mutex, OnceLock};
 use std::time::Instant;
 
-use crate::evidence::EvidenceSet;
+use crate::evidence::{EvidenceSet, Reason};
 use crate::faces::FaceModel;
 use crate::frame::{Frame, FrameError, Limits, RawImage};
 use crate::guide::{hint_for, Guidance, Hint};
@@ -63,6 +63,12 @@ pub struct Verifier {
     faces: OnceModel<FaceModel>,
     /// The models' hashes, computed on first use (hashing 18 MB takes tens of milliseconds).
     model_hashes: OnceLock<Vec<(&'static str, String)>>,
+}
+
+/// The reason the verdict's `package_placed` failed with; `None` when it passed or the policy
+/// does not judge it.
+fn placed_failure(verdict: &Verdict) -> Option<Reason> {
+    verdict.criterion(CriterionKind::PackagePlaced).filter(|c| !c.passed).map(|c| c.reason)
 }
 
 impl std::fmt::Debug for Verifier {
@@ -136,7 +142,7 @@ impl Verifier {
             .vision
             .detections
             .iter()
-            .chain(&supporting_boxes(&findings.vision))
+            .chain(&supporting_boxes(&findings.vision, placed_failure(&verdict)))
             .map(|d| {
                 let p = d.scaled(sw, sh);
                 BoundingBox { label: p.label, score: p.score, x: p.x, y: p.y, width: p.w, height: p.h }

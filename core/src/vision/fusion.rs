@@ -19,7 +19,7 @@
 //! - **In a vehicle.** A parcel that is not placed, not held, and whose box centre lies in a
 //!   vehicle's box is reported `in_vehicle` rather than `not_placed`.
 //!
-//! Each rule that decides something names its box ([`supporting_boxes`]), so that a verdict
+//! A rule that decides the verdict names its box ([`supporting_boxes`]), so that a verdict
 //! shows which person held the parcel or which vehicle it was in.
 
 use crate::evidence::{Evidence, EvidenceSet, Reason};
@@ -117,13 +117,21 @@ pub fn evidence_from(quality: &QualitySignals, vision: &VisionSignals, clear_sev
     }
 }
 
-/// The boxes of the people and vehicles that decided something about the package (the
-/// person holding it, the vehicle it is in), strongest first; none when no rule fired.
-pub fn supporting_boxes(vision: &VisionSignals) -> Vec<Detection> {
+/// The box of the person or vehicle that decided the verdict's `package_placed`: the person
+/// holding the package when it failed as `held_in_hand`, the vehicle around it when it failed
+/// as `in_vehicle`; none otherwise (it passed, failed for another reason, or the policy does
+/// not judge it), even where a vehicle surrounds the package.
+///
+/// `placed_failure` is the reason `package_placed` failed with in the verdict, `None` when it
+/// passed or is not in the policy.
+pub fn supporting_boxes(vision: &VisionSignals, placed_failure: Option<Reason>) -> Vec<Detection> {
     let (holder, vehicle) = around_package(vision);
-    let mut boxes: Vec<Detection> = holder.into_iter().chain(vehicle).copied().collect();
-    boxes.sort_by(|a, b| b.score.total_cmp(&a.score));
-    boxes
+    let decided = match placed_failure {
+        Some(Reason::HeldInHand) => holder,
+        Some(Reason::InVehicle) => vehicle,
+        _ => None,
+    };
+    decided.into_iter().copied().collect()
 }
 
 #[cfg(test)]
@@ -182,7 +190,7 @@ mod tests {
         let e = evidence_from(&clear(), &v, Severity::Warning);
         assert!(e.package_placed.score.expect("a score") <= 1.0 - HELD_BY_PERSON + 1e-6, "{e:?}");
         assert_eq!(e.package_placed.failure, Reason::HeldInHand);
-        assert_eq!(supporting_boxes(&v), vec![person]);
+        assert_eq!(supporting_boxes(&v, Some(e.package_placed.failure)), vec![person]);
         assert_eq!(e.package_visible.score, Some(0.95), "holding a parcel does not hide it");
     }
 
@@ -197,7 +205,7 @@ mod tests {
             v.detections = vec![package, b("door", 0.9, 0.3, 0.0, 0.4, 0.9)];
             let e = evidence_from(&clear(), &v, Severity::Warning);
             assert_eq!(e.package_placed.score, Some(0.95), "{package:?}");
-            assert!(supporting_boxes(&v).is_empty());
+            assert!(supporting_boxes(&v, Some(e.package_placed.failure)).is_empty());
         }
         // without a package box there is nothing to hold
         v.detections.clear();
@@ -213,13 +221,21 @@ mod tests {
         v.detections = vec![b("package", 0.8, 0.4, 0.5, 0.1, 0.1)];
         let e = evidence_from(&clear(), &v, Severity::Warning);
         assert_eq!(e.package_placed.failure, Reason::InVehicle);
-        assert_eq!(supporting_boxes(&v), vec![van]);
+        assert_eq!(supporting_boxes(&v, Some(e.package_placed.failure)), vec![van]);
+        // the vehicle decided nothing where package_placed passed (a van in the street behind
+        // a parcel on the doorstep) or is not judged
+        assert!(supporting_boxes(&v, None).is_empty());
         // a parcel set down beside a parked car is not in it
         v.detections = vec![b("package", 0.8, 0.85, 0.5, 0.1, 0.1)];
-        assert_eq!(evidence_from(&clear(), &v, Severity::Warning).package_placed.failure, Reason::NotPlaced);
-        // held beats in a vehicle: the hand is what the driver must fix first
+        let e = evidence_from(&clear(), &v, Severity::Warning);
+        assert_eq!(e.package_placed.failure, Reason::NotPlaced);
+        assert!(supporting_boxes(&v, Some(e.package_placed.failure)).is_empty());
+        // held beats in a vehicle: the hand is what the driver must fix first, and the vehicle
+        // box is not shown
         v.detections = vec![b("package", 0.8, 0.4, 0.5, 0.1, 0.1)];
         v.held_in_hand = 0.8;
-        assert_eq!(evidence_from(&clear(), &v, Severity::Warning).package_placed.failure, Reason::HeldInHand);
+        let e = evidence_from(&clear(), &v, Severity::Warning);
+        assert_eq!(e.package_placed.failure, Reason::HeldInHand);
+        assert!(supporting_boxes(&v, Some(e.package_placed.failure)).is_empty(), "no person holds it");
     }
 }
