@@ -13,13 +13,21 @@ use crate::ProofShotError;
 /// leaves secure hardware. `sign` receives a record's canonical bytes.
 #[uniffi::export(with_foreign)]
 pub trait EvidenceSigner: Send + Sync {
-    /// Names the key to the backend; recorded and covered by the signature.
-    fn key_id(&self) -> String;
-    /// `ecdsa-p256-sha256` (DER or 64-byte r||s signatures) or `hmac-sha256`.
-    fn algorithm(&self) -> String;
+    /// Names the key to the backend; recorded and covered by the signature. 1 to 256 bytes
+    /// of UTF-8, no control characters.
+    fn key_id(&self) -> Result<String, SignerError>;
+    /// `ecdsa-p256-sha256` (DER or 64-byte r||s signatures) or `hmac-sha256` (32 bytes);
+    /// the same for the store's whole life.
+    fn algorithm(&self) -> Result<String, SignerError>;
     /// The signature of `message`. Throw `SignerException.KeyUnavailable` when the key
     /// cannot be used (locked, user not authenticated); the attempt is then neither recorded
-    /// nor counted, and the session call fails with `ProofShotException.Signing`.
+    /// nor counted, and the session call fails with `ProofShotException.Signing`. The same
+    /// holds when any method throws anything else, when the key id is out of bounds, the
+    /// algorithm changed, or the signature is not of the algorithm's form.
+    ///
+    /// Never call the evidence store from inside these methods: the store is waiting for
+    /// the signature, and such a call fails with `InvalidArgument` (on another thread it would
+    /// wait for the store forever).
     fn sign(&self, message: Vec<u8>) -> Result<Vec<u8>, SignerError>;
 }
 
@@ -44,11 +52,11 @@ impl From<uniffi::UnexpectedUniFFICallbackError> for SignerError {
 struct ForeignSigner(Arc<dyn EvidenceSigner>);
 
 impl evidence::Signer for ForeignSigner {
-    fn key_id(&self) -> String {
-        self.0.key_id()
+    fn key_id(&self) -> Result<String, String> {
+        self.0.key_id().map_err(|e| e.to_string())
     }
-    fn algorithm(&self) -> String {
-        self.0.algorithm()
+    fn algorithm(&self) -> Result<String, String> {
+        self.0.algorithm().map_err(|e| e.to_string())
     }
     fn sign(&self, message: &[u8]) -> Result<Vec<u8>, String> {
         self.0.sign(message.to_vec()).map_err(|e| e.to_string())

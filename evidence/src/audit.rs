@@ -246,7 +246,10 @@ pub(crate) fn head_line(
         "last_seq": last_seq,
         "head_hash": head_hash,
         "exported_at_ms": exported_at_ms,
-        "signer": { "key_id": signer.key_id(), "alg": signer.algorithm() },
+        "signer": {
+            "key_id": signer.key_id().map_err(crate::record::RecordError::Signer)?,
+            "alg": signer.algorithm().map_err(crate::record::RecordError::Signer)?,
+        },
     });
     let bytes = canonical_bytes(&value)?;
     let signature = signer.sign(&bytes).map_err(crate::record::RecordError::Signer)?;

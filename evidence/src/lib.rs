@@ -34,7 +34,8 @@ pub use audit::{audit, AuditFailure, AuditOptions, AuditReport, Problem};
 pub use record::{Capture, Location, PhotoIdentity, Reuse, SignedRecord};
 pub use session::{StopSession, SubmitError};
 pub use signing::{
-    HmacSha256Signer, KeyError, P256Signer, Signer, VerifyKey, ALGORITHMS, ECDSA_P256_SHA256, HMAC_SHA256,
+    check_signature, HmacSha256Signer, KeyError, P256Signer, Signer, VerifyKey, ALGORITHMS, ECDSA_P256_SHA256,
+    HMAC_SHA256, MAX_KEY_ID_BYTES,
 };
 pub use store::{
     EvidenceStore, PendingRecord, StoreConfig, StoreError, Submission, DEFAULT_REUSE_MAX_DISTANCE,

@@ -170,7 +170,10 @@ pub fn seal(
         "reuse": attempt.reuse.map(|r| json!({ "record_id": r.record_id, "distance": r.distance })),
         "decision": decision_json(attempt.decision),
         "prev_hash": prev_hash,
-        "signer": { "key_id": signer.key_id(), "alg": signer.algorithm() },
+        "signer": {
+            "key_id": signer.key_id().map_err(RecordError::Signer)?,
+            "alg": signer.algorithm().map_err(RecordError::Signer)?,
+        },
     });
     let bytes = canonical_bytes(&body)?;
     let hash = hex_sha256(&bytes);

@@ -21,14 +21,119 @@ pub const HMAC_SHA256: &str = "hmac-sha256";
 /// The algorithms a [`Signer`] may use.
 pub const ALGORITHMS: [&str; 2] = [ECDSA_P256_SHA256, HMAC_SHA256];
 
+/// The longest key id a record carries, in bytes.
+pub const MAX_KEY_ID_BYTES: usize = 256;
+
 /// Signs the canonical bytes of records with a key the app holds.
+///
+/// Each method may fail (the key locked, the keystore gone): the attempt is then neither
+/// recorded nor counted. A signer must not call back into an evidence store: such a call fails
+/// (on the thread that signs) rather than wait for the store it is signing for.
 pub trait Signer: Send + Sync {
-    /// Identifies the key to the backend (recorded, and covered by the signature).
-    fn key_id(&self) -> String;
-    /// One of [`ALGORITHMS`].
-    fn algorithm(&self) -> String;
-    /// The signature of `message`; an error message when the key is unavailable.
+    /// Identifies the key to the backend (recorded, and covered by the signature): 1 to
+    /// [`MAX_KEY_ID_BYTES`] bytes, no control characters.
+    fn key_id(&self) -> Result<String, String>;
+    /// One of [`ALGORITHMS`], the same for the store's whole life.
+    fn algorithm(&self) -> Result<String, String>;
+    /// The signature of `message` in its algorithm's form (see [`check_signature`]); an error
+    /// message when the key is unavailable.
     fn sign(&self, message: &[u8]) -> Result<Vec<u8>, String>;
+}
+
+/// Whether `signature` has the form `algorithm` gives: for `hmac-sha256` 32 bytes, for
+/// `ecdsa-p256-sha256` a DER-encoded signature or 64 bytes `r || s`, with r and s in range.
+/// The signature itself is checked by the backend (or [`VerifyKey::verify`]), which holds the
+/// key; this check only keeps a record whose signature cannot be valid out of the chain.
+pub fn check_signature(algorithm: &str, signature: &[u8]) -> Result<(), String> {
+    let ok = match algorithm {
+        HMAC_SHA256 => signature.len() == 32,
+        ECDSA_P256_SHA256 => {
+            (signature.len() == 64 && p256::ecdsa::Signature::from_slice(signature).is_ok())
+                || p256::ecdsa::Signature::from_der(signature).is_ok()
+        }
+        other => return Err(format!("algorithm {other:?} is not one of {}", ALGORITHMS.join(", "))),
+    };
+    if ok {
+        Ok(())
+    } else {
+        let form = if algorithm == HMAC_SHA256 { "32 bytes" } else { "DER or 64 bytes r || s" };
+        Err(format!("the signer returned {} bytes that are not a {algorithm} signature ({form})", signature.len()))
+    }
+}
+
+thread_local! {
+    /// Set while this thread is inside an app's signer (see [`Checked`]).
+    static SIGNING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether this thread is inside a signer's method, called by an evidence store: a store
+/// refuses work then, since the store that called the signer holds its lock.
+pub(crate) fn inside_signer() -> bool {
+    SIGNING.with(std::cell::Cell::get)
+}
+
+/// The app's signer as an evidence store uses it: the algorithm fixed when the store opens,
+/// every answer checked before it reaches a record (key id, algorithm unchanged, signature
+/// form), and calls from the signer back into a store detected ([`inside_signer`]).
+pub(crate) struct Checked {
+    inner: std::sync::Arc<dyn Signer>,
+    algorithm: String,
+}
+
+impl Checked {
+    /// Asks the signer its algorithm once and keeps it: a signer that throws is a signing
+    /// error, one naming an unknown algorithm bad input.
+    pub(crate) fn new(inner: std::sync::Arc<dyn Signer>) -> Result<Self, crate::StoreError> {
+        let algorithm = Self::call(|| inner.algorithm())
+            .map_err(|e| crate::record::RecordError::Signer(format!("algorithm: {e}")))?;
+        if !ALGORITHMS.contains(&algorithm.as_str()) {
+            return Err(crate::StoreError::InvalidInput(format!(
+                "signer algorithm {algorithm:?} is not one of {}",
+                ALGORITHMS.join(", ")
+            )));
+        }
+        Ok(Self { inner, algorithm })
+    }
+
+    /// Runs one call into the app's signer with the re-entrancy flag set.
+    fn call<T>(f: impl FnOnce() -> T) -> T {
+        struct Reset(bool);
+        impl Drop for Reset {
+            fn drop(&mut self) {
+                SIGNING.with(|s| s.set(self.0));
+            }
+        }
+        let _reset = Reset(SIGNING.with(|s| s.replace(true)));
+        f()
+    }
+}
+
+impl Signer for Checked {
+    fn key_id(&self) -> Result<String, String> {
+        let id = Self::call(|| self.inner.key_id()).map_err(|e| format!("key id: {e}"))?;
+        if id.is_empty() || id.len() > MAX_KEY_ID_BYTES || id.chars().any(char::is_control) {
+            let shown: String = id.chars().take(40).collect();
+            return Err(format!(
+                "key id {shown:?} ({} bytes) must be 1 to {MAX_KEY_ID_BYTES} bytes without control characters",
+                id.len()
+            ));
+        }
+        Ok(id)
+    }
+
+    fn algorithm(&self) -> Result<String, String> {
+        let now = Self::call(|| self.inner.algorithm()).map_err(|e| format!("algorithm: {e}"))?;
+        if now != self.algorithm {
+            return Err(format!("algorithm changed from {:?} to {now:?} since the store opened", self.algorithm));
+        }
+        Ok(now)
+    }
+
+    fn sign(&self, message: &[u8]) -> Result<Vec<u8>, String> {
+        let signature = Self::call(|| self.inner.sign(message))?;
+        check_signature(&self.algorithm, &signature)?;
+        Ok(signature)
+    }
 }
 
 /// Signs with an HMAC-SHA-256 secret held in memory.
@@ -45,11 +150,11 @@ impl HmacSha256Signer {
 }
 
 impl Signer for HmacSha256Signer {
-    fn key_id(&self) -> String {
-        self.key_id.clone()
+    fn key_id(&self) -> Result<String, String> {
+        Ok(self.key_id.clone())
     }
-    fn algorithm(&self) -> String {
-        HMAC_SHA256.to_owned()
+    fn algorithm(&self) -> Result<String, String> {
+        Ok(HMAC_SHA256.to_owned())
     }
     fn sign(&self, message: &[u8]) -> Result<Vec<u8>, String> {
         let mut mac = Hmac::<sha2::Sha256>::new_from_slice(&self.secret).map_err(|e| e.to_string())?;
@@ -86,11 +191,11 @@ impl P256Signer {
 }
 
 impl Signer for P256Signer {
-    fn key_id(&self) -> String {
-        self.key_id.clone()
+    fn key_id(&self) -> Result<String, String> {
+        Ok(self.key_id.clone())
     }
-    fn algorithm(&self) -> String {
-        ECDSA_P256_SHA256.to_owned()
+    fn algorithm(&self) -> Result<String, String> {
+        Ok(ECDSA_P256_SHA256.to_owned())
     }
     fn sign(&self, message: &[u8]) -> Result<Vec<u8>, String> {
         let signature: p256::ecdsa::Signature = self.key.sign(message);

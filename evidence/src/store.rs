@@ -15,7 +15,7 @@ use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBeha
 
 use crate::audit::{audit, head_line, AuditFailure, AuditOptions, AuditReport};
 use crate::record::{seal, Attempt, Capture, PhotoIdentity, RecordError, Reuse, SignedRecord, GENESIS_HASH};
-use crate::signing::{Signer, VerifyKey, ALGORITHMS};
+use crate::signing::{inside_signer, Checked, Signer, VerifyKey};
 
 /// `PRAGMA application_id` of a ProofShot evidence store ("PSEV").
 const APPLICATION_ID: i32 = 0x5053_4556;
@@ -137,7 +137,7 @@ pub struct PendingRecord {
 /// `Send + Sync`, and several processes may open the same file.
 pub struct EvidenceStore {
     conn: Mutex<Connection>,
-    signer: Arc<dyn Signer>,
+    signer: Checked,
     config: StoreConfig,
     path: PathBuf,
 }
@@ -155,13 +155,10 @@ impl EvidenceStore {
     pub fn open(path: impl AsRef<Path>, signer: Arc<dyn Signer>, config: StoreConfig) -> Result<Self, StoreError> {
         let path = path.as_ref().to_path_buf();
         let unusable = |problem: String| StoreError::Unusable { path: path.clone(), problem };
-        let alg = signer.algorithm();
-        if !ALGORITHMS.contains(&alg.as_str()) {
-            return Err(StoreError::InvalidInput(format!(
-                "signer algorithm {alg:?} is not one of {}",
-                ALGORITHMS.join(", ")
-            )));
+        if inside_signer() {
+            return Err(reentrant());
         }
+        let signer = Checked::new(signer)?;
         let conn =
             Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE)
                 .map_err(|e| unusable(format!("cannot open: {e}")))?;
@@ -214,7 +211,7 @@ impl EvidenceStore {
     pub fn stop(&self, policy: &Policy, stop_id: &str) -> Result<DeliverySession, StoreError> {
         check_stop_id(stop_id)?;
         let row = self
-            .lock()
+            .lock()?
             .query_row("SELECT attempts_used, outcome FROM stops WHERE stop_id = ?1", [stop_id], |r| {
                 Ok((r.get::<_, u32>(0)?, r.get::<_, Option<String>>(1)?))
             })
@@ -240,7 +237,7 @@ impl EvidenceStore {
         check_stop_id(stop_id)?;
         capture.validate().map_err(StoreError::InvalidInput)?;
         let now = now_ms();
-        let mut conn = self.lock();
+        let mut conn = self.lock()?;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let (used, outcome) = tx
             .query_row("SELECT attempts_used, outcome FROM stops WHERE stop_id = ?1", [stop_id], |r| {
@@ -274,7 +271,7 @@ impl EvidenceStore {
             reuse: reuse.as_ref(),
             decision: &decision,
         };
-        let record = seal(&attempt, prev_seq + 1, &prev_hash, now, self.signer.as_ref())?;
+        let record = seal(&attempt, prev_seq + 1, &prev_hash, now, &self.signer)?;
         tx.execute(
             "INSERT INTO records (seq, record_id, stop_id, device_time_ms, phash, phash_views, hash, json)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -332,7 +329,7 @@ impl EvidenceStore {
 
     /// Up to `limit` records not yet uploaded, oldest first.
     pub fn pending_records(&self, limit: u32) -> Result<Vec<PendingRecord>, StoreError> {
-        let conn = self.lock();
+        let conn = self.lock()?;
         let mut stmt =
             conn.prepare_cached("SELECT seq, record_id, json FROM records WHERE uploaded = 0 ORDER BY seq LIMIT ?1")?;
         let rows =
@@ -343,7 +340,7 @@ impl EvidenceStore {
     /// Marks records uploaded; they stay in the chain. All or nothing: an unknown id is an
     /// error and marks none. Returns how many were newly marked.
     pub fn mark_uploaded(&self, record_ids: &[String]) -> Result<u32, StoreError> {
-        let mut conn = self.lock();
+        let mut conn = self.lock()?;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut marked = 0;
         for id in record_ids {
@@ -364,7 +361,7 @@ impl EvidenceStore {
         let mut last: Option<(u64, String)> = None;
         let mut count = 0u64;
         {
-            let conn = self.lock();
+            let conn = self.lock()?;
             let mut stmt = conn.prepare_cached("SELECT seq, hash, json FROM records ORDER BY seq")?;
             let mut rows = stmt.query([])?;
             while let Some(row) = rows.next()? {
@@ -374,7 +371,7 @@ impl EvidenceStore {
                 count += 1;
             }
         }
-        let head = head_line(count, last.as_ref().map(|(s, h)| (*s, h.as_str())), now_ms(), self.signer.as_ref())?;
+        let head = head_line(count, last.as_ref().map(|(s, h)| (*s, h.as_str())), now_ms(), &self.signer)?;
         out.push_str(&head);
         out.push('\n');
         Ok(out)
@@ -385,10 +382,23 @@ impl EvidenceStore {
         Ok(audit(&self.export_jsonl()?, &AuditOptions { key, partial: false }))
     }
 
-    fn lock(&self) -> MutexGuard<'_, Connection> {
+    /// The connection, for one call. Refused on a thread inside a signer's method: the
+    /// store that called the signer holds this lock (or another store's), and waiting for it
+    /// would never end.
+    fn lock(&self) -> Result<MutexGuard<'_, Connection>, StoreError> {
+        if inside_signer() {
+            return Err(reentrant());
+        }
         // a panic while holding the lock leaves no half transaction: SQLite rolled it back
-        self.conn.lock().unwrap_or_else(PoisonError::into_inner)
+        Ok(self.conn.lock().unwrap_or_else(PoisonError::into_inner))
     }
+}
+
+/// The error for a store called from inside a signer's method.
+fn reentrant() -> StoreError {
+    StoreError::InvalidInput(
+        "the evidence store was called from inside its signer (key id, algorithm or sign): a signer must not call an evidence store".into(),
+    )
 }
 
 fn migrate(conn: &Connection, seen: i32) -> Result<(), StoreError> {
