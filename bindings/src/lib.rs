@@ -25,7 +25,7 @@ pub use convert::{
     RedactOptions, RedactedPhoto, Verdict,
 };
 pub use evidence::{Capture, EvidenceSigner, EvidenceStore, PendingRecord, SignerError, StoreConfig};
-pub use logging::{set_logger, LogLevel, Logger};
+pub use logging::{set_logger, LogLevel, Logger, LoggerError};
 
 uniffi::setup_scaffolding!();
 

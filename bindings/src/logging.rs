@@ -1,6 +1,9 @@
 //! The logging bridge: the core's `log` records (and ONNX Runtime's, which the core forwards)
 //! reach a logger the app installs. Records never carry image content or locations.
 
+use std::cell::Cell;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 
 /// Severity of a log record.
@@ -19,14 +22,42 @@ pub enum LogLevel {
 }
 
 /// Receives the SDK's log records (Logcat, `os_log`, Python's `logging`, ...).
+///
+/// A logger that throws loses that record and nothing else: the call that logged goes on,
+/// and the SDK reports the first failure once on stderr. Records the logger causes while it
+/// runs (by calling the SDK) are dropped rather than sent back to it.
 #[uniffi::export(with_foreign)]
 pub trait Logger: Send + Sync {
     /// One record: its level, where it came from (`proofshot_core::verifier`, `onnxruntime`)
     /// and the message.
-    fn log(&self, level: LogLevel, target: String, message: String);
+    fn log(&self, level: LogLevel, target: String, message: String) -> Result<(), LoggerError>;
+}
+
+/// What an app's [`Logger`] throws; any exception it throws is taken as this.
+#[derive(Debug, thiserror::Error, uniffi::Error)]
+pub enum LoggerError {
+    /// The logger failed.
+    #[error("{reason}")]
+    Failed {
+        /// Why.
+        reason: String,
+    },
+}
+
+impl From<uniffi::UnexpectedUniFFICallbackError> for LoggerError {
+    fn from(e: uniffi::UnexpectedUniFFICallbackError) -> Self {
+        Self::Failed { reason: format!("logger threw: {}", e.reason) }
+    }
 }
 
 static SINK: RwLock<Option<Arc<dyn Logger>>> = RwLock::new(None);
+/// Whether a logger failure was reported on stderr already.
+static REPORTED: AtomicBool = AtomicBool::new(false);
+
+thread_local! {
+    /// Set while this thread is inside the app's logger.
+    static IN_LOGGER: Cell<bool> = const { Cell::new(false) };
+}
 
 struct Bridge;
 
@@ -36,16 +67,27 @@ impl log::Log for Bridge {
     }
 
     fn log(&self, record: &log::Record<'_>) {
-        let sink = SINK.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
-        if let Some(sink) = sink {
-            let level = match record.level() {
-                log::Level::Error => LogLevel::Error,
-                log::Level::Warn => LogLevel::Warn,
-                log::Level::Info => LogLevel::Info,
-                log::Level::Debug => LogLevel::Debug,
-                log::Level::Trace => LogLevel::Trace,
-            };
-            sink.log(level, record.target().to_owned(), record.args().to_string());
+        let Some(sink) = SINK.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone() else { return };
+        if IN_LOGGER.with(|inside| inside.replace(true)) {
+            return; // a record made by the logger itself, or by the SDK code it called
+        }
+        let level = match record.level() {
+            log::Level::Error => LogLevel::Error,
+            log::Level::Warn => LogLevel::Warn,
+            log::Level::Info => LogLevel::Info,
+            log::Level::Debug => LogLevel::Debug,
+            log::Level::Trace => LogLevel::Trace,
+        };
+        let (target, message) = (record.target().to_owned(), record.args().to_string());
+        let outcome = catch_unwind(AssertUnwindSafe(|| sink.log(level, target, message)));
+        IN_LOGGER.with(|inside| inside.set(false));
+        let failure = match outcome {
+            Ok(Ok(())) => return,
+            Ok(Err(e)) => e.to_string(),
+            Err(_) => "logger panicked".to_owned(),
+        };
+        if !REPORTED.swap(true, Ordering::Relaxed) {
+            eprintln!("proofshot: the app's logger failed ({failure}); records it fails on are dropped");
         }
     }
 

@@ -201,5 +201,9 @@ fn forward_log(level: ort::logging::LogLevel, category: &str, _id: &str, locatio
         L::Error => log::Level::Warn,
         L::Fatal => log::Level::Error,
     };
-    log::log!(target: "onnxruntime", level, "[{category}] {location}: {message}");
+    // ONNX Runtime calls this from C: a logger that panics must not unwind into it (that
+    // aborts the process), so its record is dropped instead.
+    let _ = std::panic::catch_unwind(|| {
+        log::log!(target: "onnxruntime", level, "[{category}] {location}: {message}");
+    });
 }

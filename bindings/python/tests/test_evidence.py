@@ -8,6 +8,7 @@ import json
 import pathlib
 import subprocess
 import sys
+import threading
 
 import pytest
 
@@ -151,6 +152,69 @@ def test_a_signer_that_throws_records_nothing(tmp_path, verifier, samples):
         session.submit_photo(samples["porch.jpg"])
     assert session.attempts_used() == 0
     assert store.pending_records(10) == []
+
+
+@pytest.mark.parametrize(
+    "method, answer, names",
+    [
+        ("key_id", RuntimeError("no key"), "no key"),
+        ("algorithm", ValueError("keystore gone"), "keystore gone"),
+        ("sign", KeyError("oops"), "oops"),
+        ("sign", b"", "0 bytes"),
+        ("sign", b"x" * 31, "31 bytes"),
+        ("key_id", "k" * 257, "257 bytes"),
+        ("key_id", "key\x00id", "control characters"),
+        ("algorithm", "none", 'changed from "hmac-sha256" to "none"'),
+    ],
+)
+def test_a_misbehaving_signer_is_a_signing_error_and_nothing_counts(tmp_path, verifier, samples, method, answer, names):
+    class Rogue(HmacSigner):
+        armed = False
+
+    def rogue(self, *args):
+        if not self.armed:
+            return getattr(HmacSigner, method)(self, *args)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    setattr(Rogue, method, rogue)
+    signer = Rogue()
+    store = proofshot.EvidenceStore(str(tmp_path / "e.db"), signer)
+    store.open_session(verifier, "stop-0").submit_photo(samples["porch.jpg"])
+    session = store.open_session(verifier, "stop-1")
+    signer.armed = True
+    with pytest.raises(proofshot.ProofShotError.Signing, match=names):
+        session.submit_photo(samples["porch.jpg"])
+    signer.armed = False
+    assert session.attempts_used() == 0
+    assert len(store.pending_records(10)) == 1
+    assert ref.verify_chain(store.export_jsonl(), ref.HmacKey(SECRET))[0] == 1
+
+
+def test_a_signer_calling_back_into_the_store_gets_an_error_not_a_hang(tmp_path, verifier, samples):
+    inner = []
+
+    class Curious(HmacSigner):
+        store = None
+
+        def sign(self, message):
+            try:
+                inner.append(self.store.pending_records(10))
+            except proofshot.ProofShotError.InvalidArgument as e:
+                inner.append(str(e))
+            return super().sign(message)
+
+    signer = Curious()
+    signer.store = proofshot.EvidenceStore(str(tmp_path / "e.db"), signer)
+    session = signer.store.open_session(verifier, "stop-1")
+    done = []
+    worker = threading.Thread(target=lambda: done.append(session.submit_photo(samples["porch.jpg"])), daemon=True)
+    worker.start()
+    worker.join(60)
+    assert done, "the submission hung"
+    assert "called from inside its signer" in inner[0]
+    assert session.attempts_used() == 1
 
 
 def test_a_foreign_file_is_a_storage_error(tmp_path):

@@ -179,6 +179,38 @@ def test_logging_bridge_reaches_the_app(samples):
     assert all("porch" not in m for _, _, m in records)
 
 
+def test_a_throwing_logger_never_aborts_or_fails_a_call(samples, tmp_path):
+    # in a child interpreter: an abort would end this one
+    script = tmp_path / "throwing_logger.py"
+    script.write_text(
+        "import sys, proofshot\n"
+        "class Throwing(proofshot.Logger):\n"
+        "    calls = 0\n"
+        "    def log(self, level, target, message):\n"
+        "        Throwing.calls += 1\n"
+        "        raise RuntimeError('logger broke')\n"
+        "proofshot.set_logger(Throwing(), proofshot.LogLevel.TRACE)\n"
+        "v = proofshot.Verifier()\n"
+        "photo = open(sys.argv[1], 'rb').read()\n"
+        "for _ in range(3):\n"
+        "    assert v.verify_photo(photo).category\n"
+        "try:\n"
+        "    v.verify_photo(b'garbage')\n"
+        "except proofshot.ProofShotError.InvalidImage:\n"
+        "    pass\n"
+        "assert Throwing.calls > 10, Throwing.calls\n"
+        "print('ok', Throwing.calls)\n"
+    )
+    photo = tmp_path / "porch.jpg"
+    photo.write_bytes(samples["porch.jpg"])
+    run = subprocess.run([sys.executable, str(script), str(photo)], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.stdout.startswith("ok")
+    # reported once, without a panic's backtrace
+    assert run.stderr.count("the app's logger failed") == 1, run.stderr[-2000:]
+    assert "logger broke" in run.stderr and "panicked" not in run.stderr
+
+
 def test_concurrent_use_from_threads(verifier, samples):
     expected = verifier.verify_photo(samples["porch.jpg"]).criteria
     results, errors = [], []
