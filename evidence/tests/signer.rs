@@ -40,20 +40,20 @@ impl Rogue {
 
 impl Signer for Rogue {
     fn key_id(&self) -> Result<String, String> {
-        self.key_id.lock().unwrap().clone()
+        self.key_id.lock().expect("lock").clone()
     }
     fn algorithm(&self) -> Result<String, String> {
-        self.algorithm.lock().unwrap().clone()
+        self.algorithm.lock().expect("lock").clone()
     }
     fn sign(&self, message: &[u8]) -> Result<Vec<u8>, String> {
         if let Some(store) = self.store.get().and_then(Weak::upgrade) {
             let inner = store.pending_records(10).map(|r| format!("{} records", r.len()));
-            *self.inner_call.lock().unwrap() = Some(match inner {
+            *self.inner_call.lock().expect("lock") = Some(match inner {
                 Ok(s) => s,
                 Err(e) => format!("error: {e}"),
             });
         }
-        match self.signature.lock().unwrap().clone() {
+        match self.signature.lock().expect("lock").clone() {
             Some(answer) => answer,
             None => self.good.sign(message),
         }
@@ -96,10 +96,10 @@ fn signatures_of_the_wrong_form_are_refused_and_nothing_is_counted() {
         (vec![1u8; 33], "33 bytes"),
         (b"garbage, not a MAC".to_vec(), "not a hmac-sha256 signature"),
     ] {
-        *rogue.signature.lock().unwrap() = Some(Ok(answer));
+        *rogue.signature.lock().expect("lock") = Some(Ok(answer));
         let err = try_submit(&store, &policy, 2).expect_err("a signature of the wrong form");
         assert_signing_error(&err, names);
-        *rogue.signature.lock().unwrap() = None;
+        *rogue.signature.lock().expect("lock") = None;
         assert_eq!(state(&store, &policy), (1, 1), "nothing recorded or counted, the chain holds");
     }
 }
@@ -129,17 +129,17 @@ fn key_ids_out_of_bounds_and_a_changed_algorithm_are_refused() {
         ("key\0id".to_string(), "control characters"),
         ("key\nid".to_string(), "control characters"),
     ] {
-        *rogue.key_id.lock().unwrap() = Ok(id);
+        *rogue.key_id.lock().expect("lock") = Ok(id);
         assert_signing_error(&try_submit(&store, &policy, 1).expect_err("a bad key id"), names);
     }
-    *rogue.key_id.lock().unwrap() = Ok("k".repeat(256));
+    *rogue.key_id.lock().expect("lock") = Ok("k".repeat(256));
     try_submit(&store, &policy, 1).expect("256 bytes is allowed");
-    *rogue.key_id.lock().unwrap() = Ok("test-hmac".into());
-    *rogue.algorithm.lock().unwrap() = Ok("none".into());
+    *rogue.key_id.lock().expect("lock") = Ok("test-hmac".into());
+    *rogue.algorithm.lock().expect("lock") = Ok("none".into());
     let err = try_submit(&store, &policy, 2).expect_err("the algorithm changed");
     assert_signing_error(&err, "changed from \"hmac-sha256\" to \"none\"");
     assert!(store.export_jsonl().is_err(), "nor is a head signed with it");
-    *rogue.algorithm.lock().unwrap() = Ok(HMAC_SHA256.into());
+    *rogue.algorithm.lock().expect("lock") = Ok(HMAC_SHA256.into());
     assert_eq!(state(&store, &policy), (1, 1));
 }
 
@@ -147,26 +147,26 @@ fn key_ids_out_of_bounds_and_a_changed_algorithm_are_refused() {
 fn a_signer_that_throws_anywhere_is_a_signing_error() {
     let policy = Policy::default_policy();
     let rogue = Rogue::new();
-    *rogue.algorithm.lock().unwrap() = Err("keystore gone".into());
+    *rogue.algorithm.lock().expect("lock") = Err("keystore gone".into());
     let err = EvidenceStore::open(temp_dir("signer-throws-open").join("e.db"), rogue.clone(), StoreConfig::default())
         .expect_err("no algorithm");
     assert_signing_error(&err, "keystore gone");
-    *rogue.algorithm.lock().unwrap() = Ok("rot13".into());
+    *rogue.algorithm.lock().expect("lock") = Ok("rot13".into());
     let err = EvidenceStore::open(temp_dir("signer-unknown").join("e.db"), rogue.clone(), StoreConfig::default())
         .expect_err("unknown algorithm");
     assert!(matches!(err, StoreError::InvalidInput(_)) && err.to_string().contains("rot13"), "{err}");
 
-    *rogue.algorithm.lock().unwrap() = Ok(HMAC_SHA256.into());
+    *rogue.algorithm.lock().expect("lock") = Ok(HMAC_SHA256.into());
     let store = store_with(&rogue, "signer-throws");
-    *rogue.key_id.lock().unwrap() = Err("user not authenticated".into());
+    *rogue.key_id.lock().expect("lock") = Err("user not authenticated".into());
     assert_signing_error(&try_submit(&store, &policy, 1).expect_err("key id threw"), "user not authenticated");
-    *rogue.key_id.lock().unwrap() = Ok("test-hmac".into());
-    *rogue.algorithm.lock().unwrap() = Err("locked".into());
+    *rogue.key_id.lock().expect("lock") = Ok("test-hmac".into());
+    *rogue.algorithm.lock().expect("lock") = Err("locked".into());
     assert_signing_error(&try_submit(&store, &policy, 1).expect_err("algorithm threw"), "locked");
-    *rogue.algorithm.lock().unwrap() = Ok(HMAC_SHA256.into());
-    *rogue.signature.lock().unwrap() = Some(Err("biometric prompt cancelled".into()));
+    *rogue.algorithm.lock().expect("lock") = Ok(HMAC_SHA256.into());
+    *rogue.signature.lock().expect("lock") = Some(Err("biometric prompt cancelled".into()));
     assert_signing_error(&try_submit(&store, &policy, 1).expect_err("sign threw"), "biometric prompt cancelled");
-    *rogue.signature.lock().unwrap() = None;
+    *rogue.signature.lock().expect("lock") = None;
     assert_eq!(state(&store, &policy), (0, 0));
 }
 
@@ -177,11 +177,11 @@ fn a_signer_calling_back_into_the_store_gets_an_error_not_a_deadlock() {
     let store = store_with(&rogue, "signer-reentrant");
     rogue.store.set(Arc::downgrade(&store)).ok().expect("set once");
     try_submit(&store, &policy, 1).expect("the signature is still good");
-    let inner = rogue.inner_call.lock().unwrap().take().expect("the signer called the store");
+    let inner = rogue.inner_call.lock().expect("lock").take().expect("the signer called the store");
     assert!(inner.contains("called from inside its signer"), "{inner}");
     // the export's head is signed outside the lock, and is refused the same way
     store.export_jsonl().expect("export");
-    assert!(rogue.inner_call.lock().unwrap().take().expect("called").contains("inside its signer"));
+    assert!(rogue.inner_call.lock().expect("lock").take().expect("called").contains("inside its signer"));
     // and the thread is itself again once the signer returned
     assert_eq!(store.pending_records(10).expect("pending").len(), 1);
     assert_eq!(state(&store, &policy), (1, 1));
