@@ -175,7 +175,7 @@ fn a_signer_calling_back_into_the_store_gets_an_error_not_a_deadlock() {
     let policy = Policy::default_policy();
     let rogue = Rogue::new();
     let store = store_with(&rogue, "signer-reentrant");
-    rogue.store.set(Arc::downgrade(&store)).ok().expect("set once");
+    rogue.store.set(Arc::downgrade(&store)).expect("set once");
     try_submit(&store, &policy, 1).expect("the signature is still good");
     let inner = rogue.inner_call.lock().expect("lock").take().expect("the signer called the store");
     assert!(inner.contains("called from inside its signer"), "{inner}");
