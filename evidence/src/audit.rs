@@ -16,7 +16,7 @@ use proofshot_core::hex_sha256;
 use serde_json::Value;
 
 use crate::canonical::canonical_bytes;
-use crate::record::{GENESIS_HASH, RECORD_FORMAT};
+use crate::record::{signer_member, GENESIS_HASH, RECORD_FORMAT};
 use crate::signing::{Signer, VerifyKey};
 
 /// The `format` of the head line that ends an export.
@@ -246,10 +246,7 @@ pub(crate) fn head_line(
         "last_seq": last_seq,
         "head_hash": head_hash,
         "exported_at_ms": exported_at_ms,
-        "signer": {
-            "key_id": signer.key_id().map_err(crate::record::RecordError::Signer)?,
-            "alg": signer.algorithm().map_err(crate::record::RecordError::Signer)?,
-        },
+        "signer": signer_member(signer)?,
     });
     let bytes = canonical_bytes(&value)?;
     let signature = signer.sign(&bytes).map_err(crate::record::RecordError::Signer)?;

@@ -170,10 +170,7 @@ pub fn seal(
         "reuse": attempt.reuse.map(|r| json!({ "record_id": r.record_id, "distance": r.distance })),
         "decision": decision_json(attempt.decision),
         "prev_hash": prev_hash,
-        "signer": {
-            "key_id": signer.key_id().map_err(RecordError::Signer)?,
-            "alg": signer.algorithm().map_err(RecordError::Signer)?,
-        },
+        "signer": signer_member(signer)?,
     });
     let bytes = canonical_bytes(&body)?;
     let hash = hex_sha256(&bytes);
@@ -182,6 +179,15 @@ pub fn seal(
     map.insert("hash".into(), hash.clone().into());
     map.insert("signature".into(), base64::engine::general_purpose::STANDARD.encode(signature).into());
     Ok(SignedRecord { seq, record_id, hash, json: body.to_string() })
+}
+
+/// The `signer` member of a record or an export's head line: the key id and algorithm, as
+/// the signer gives them (checked by the store's [`Checked`](crate::signing) wrapper).
+pub(crate) fn signer_member(signer: &dyn Signer) -> Result<Value, RecordError> {
+    Ok(json!({
+        "key_id": signer.key_id().map_err(RecordError::Signer)?,
+        "alg": signer.algorithm().map_err(RecordError::Signer)?,
+    }))
 }
 
 /// Criteria scores as integer basis points, the form records keep.
