@@ -206,17 +206,33 @@ impl VisionModel {
     }
 
     fn heads(&self, s16: &[f32], s32: &[f32]) -> Result<VisionSignals, RuntimeError> {
-        let err = |detail: String| RuntimeError::Inference { model: HEADS, detail };
-        let (g16, g32) = grids(self.side);
-        let a = TensorRef::from_array_view(([1usize, 576, g16, g16], s16)).map_err(|e| err(e.to_string()))?;
-        let b = TensorRef::from_array_view(([1usize, 1280, g32, g32], s32)).map_err(|e| err(e.to_string()))?;
-        let mut session = self.heads.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let outputs =
-            session.run(ort::inputs!["features_s16" => a, "features_s32" => b]).map_err(|e| err(e.to_string()))?;
-        let get = |name: &str| f32_output(&outputs, name).map_err(err);
-        let (criteria, heatmap, boxes) = (get("criteria")?, get("heatmap")?, get("boxes")?);
-        decode(g16, &criteria, &heatmap, &boxes).map_err(err)
+        let grid = grids(self.side).0;
+        run_on_maps(&self.heads, HEADS, self.side, s16, s32, |outputs| {
+            let get = |name: &str| f32_output(outputs, name);
+            decode(grid, &get("criteria")?, &get("heatmap")?, &get("boxes")?)
+        })
     }
+}
+
+/// Runs a model that reads the backbone's two feature maps of a `side` input (`features_s16`
+/// [1, 576, g16, g16] and `features_s32` [1, 1280, g32, g32]: the heads, the Open Images
+/// predictors) and reads its outputs with `read`; errors name `model`.
+pub(crate) fn run_on_maps<T>(
+    session: &Mutex<Session>,
+    model: &'static str,
+    side: u32,
+    s16: &[f32],
+    s32: &[f32],
+    read: impl FnOnce(&ort::session::SessionOutputs<'_>) -> Result<T, String>,
+) -> Result<T, RuntimeError> {
+    let err = |detail: String| RuntimeError::Inference { model, detail };
+    let (g16, g32) = grids(side);
+    let a = TensorRef::from_array_view(([1usize, 576, g16, g16], s16)).map_err(|e| err(e.to_string()))?;
+    let b = TensorRef::from_array_view(([1usize, 1280, g32, g32], s32)).map_err(|e| err(e.to_string()))?;
+    let mut session = session.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let outputs =
+        session.run(ort::inputs!["features_s16" => a, "features_s32" => b]).map_err(|e| err(e.to_string()))?;
+    read(&outputs).map_err(err)
 }
 
 /// The backbone's input: the working frame box-filtered and stretched to `side` x `side`,

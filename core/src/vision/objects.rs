@@ -7,10 +7,9 @@
 use std::sync::Mutex;
 
 use ort::session::Session;
-use ort::value::TensorRef;
 
 use crate::runtime::{f32_output, Runtime, RuntimeError};
-use crate::vision::{grids, non_max_suppression, Detection, BACKBONE_SIDE};
+use crate::vision::{non_max_suppression, run_on_maps, Detection, BACKBONE_SIDE};
 
 const MODEL: &str = "people";
 /// Classes of the detector's label map (`object_detection_oidv4_labelmap.txt` in the npm
@@ -60,16 +59,9 @@ impl ObjectModel {
 
     /// The people and vehicles in the backbone's feature maps (of a 300 px input).
     pub(crate) fn detect(&self, s16: &[f32], s32: &[f32]) -> Result<Objects, RuntimeError> {
-        let err = |detail: String| RuntimeError::Inference { model: MODEL, detail };
-        let (g16, g32) = grids(BACKBONE_SIDE);
-        let a = TensorRef::from_array_view(([1usize, 576, g16, g16], s16)).map_err(|e| err(e.to_string()))?;
-        let b = TensorRef::from_array_view(([1usize, 1280, g32, g32], s32)).map_err(|e| err(e.to_string()))?;
-        let mut session = self.session.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let outputs =
-            session.run(ort::inputs!["features_s16" => a, "features_s32" => b]).map_err(|e| err(e.to_string()))?;
-        let boxes = f32_output(&outputs, "box_encodings").map_err(err)?;
-        let logits = f32_output(&outputs, "class_logits").map_err(err)?;
-        decode(&self.anchors, &boxes, &logits).map_err(err)
+        run_on_maps(&self.session, MODEL, BACKBONE_SIDE, s16, s32, |outputs| {
+            decode(&self.anchors, &f32_output(outputs, "box_encodings")?, &f32_output(outputs, "class_logits")?)
+        })
     }
 }
 
