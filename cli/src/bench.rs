@@ -125,14 +125,14 @@ pub(crate) fn run(args: &Args) -> Result<u8, Failure> {
     verifier.verify_frame(&frame_hd)?; // warm-up
     let (quality_ms, _) = time(n, || verifier.quality(&frame_hd));
     let (vision_ms, _) = time(n, || verifier.vision(&frame_hd));
-    let mut stages: [Vec<f64>; 4] = Default::default();
+    let mut stages: [Vec<f64>; 5] = Default::default();
     for _ in 0..n {
         let ms = verifier.vision_stage_ms(&frame_hd)?;
         for (runs, v) in stages.iter_mut().zip(ms) {
             runs.push(v);
         }
     }
-    let [vision_pre_ms, backbone_ms, heads_ms, objects_ms] = stages.map(median_ms);
+    let [vision_pre_ms, backbone_ms, heads_ms, objects_ms, scene_ms] = stages.map(median_ms);
     let (verify_hd_ms, _) = time(n, || verifier.verify_frame(&frame_hd));
     let (verify_12mp_ms, _) = time(n, || verifier.verify_frame(&frame_12mp));
     let (end_to_end_ms, _) = time(n, || verifier.verify_encoded(&jpeg_12mp));
@@ -167,6 +167,7 @@ pub(crate) fn run(args: &Args) -> Result<u8, Failure> {
         "backbone_model_ms": backbone_ms,
         "heads_model_ms": heads_ms,
         "objects_model_ms": objects_ms,
+        "scene_model_ms": scene_ms,
         "model_bytes": verifier.models().total_bytes(),
         "verify_1080p_frame_ms": verify_hd_ms,
         "verify_12mp_frame_ms": verify_12mp_ms,
@@ -194,11 +195,12 @@ pub(crate) fn run(args: &Args) -> Result<u8, Failure> {
     println!("  decode 12 MP JPEG (4000x3000, EXIF-rotated) to working frame  {decode_ms:8.2} ms");
     println!("  convert 1920x1080 RGBA camera frame (rotated 90°)            {convert_ms:8.2} ms");
     println!("  quality model (preprocess + inference)                         {quality_ms:8.2} ms");
-    println!("  vision models (preprocess + backbone + heads)                  {vision_ms:8.2} ms");
+    println!("  vision models (backbone, heads, objects, scene, preprocessing) {vision_ms:8.2} ms");
     println!("    preprocess (1080p working frame to 300x300)                  {vision_pre_ms:8.2} ms");
     println!("    backbone (MobileNetV2 features)                              {backbone_ms:8.2} ms");
     println!("    heads (criteria, package/door detector, box decoding)        {heads_ms:8.2} ms");
     println!("    people and vehicles (Open Images predictors, decoding)       {objects_ms:8.2} ms");
+    println!("    scene (224 px input, EfficientNet-Lite0, criteria fusion)    {scene_ms:8.2} ms");
     println!("  verify 1080p frame (decode excluded)                           {verify_hd_ms:8.2} ms");
     println!("  verify 12 MP frame (decode excluded)                           {verify_12mp_ms:8.2} ms");
     println!("  verify 12 MP JPEG end to end (decode + verify)                 {end_to_end_ms:8.2} ms");

@@ -80,8 +80,8 @@ pub(crate) struct EngineArgs {
     /// Path of the ONNX Runtime library (libonnxruntime.so / .dylib).
     #[arg(long, value_name = "FILE")]
     ort_lib: Option<PathBuf>,
-    /// Folder whose model files (quality.onnx, backbone.onnx, heads.onnx; any present) replace
-    /// the embedded ones.
+    /// Folder whose model files (any of the bundle's: quality.onnx, heads.onnx, scene.onnx,
+    /// criteria.onnx, ...) replace the embedded ones.
     #[arg(long, value_name = "DIR")]
     models: Option<PathBuf>,
 }

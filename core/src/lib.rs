@@ -62,4 +62,4 @@ pub use verdict::{judge, BoundingBox, CriterionResult, Verdict};
 pub use verifier::{Error, Findings, Result, Verifier, VerifierConfig};
 pub use vision::fusion::{evidence_from, supporting_boxes, HELD_BY_PERSON};
 pub use vision::objects::{PERSON_THRESHOLD, VEHICLE_THRESHOLD};
-pub use vision::{Detection, VisionSignals, BACKBONE_SIDE, BOX_THRESHOLD, GUIDE_SIDE};
+pub use vision::{Detection, VisionSignals, BACKBONE_SIDE, BOX_THRESHOLD, GUIDE_SIDE, SCENE_SIDE};

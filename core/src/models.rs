@@ -5,10 +5,10 @@ use std::borrow::Cow;
 use sha2::{Digest, Sha256};
 
 /// Version of the embedded model bundle; bumped whenever any model file changes.
-pub const MODEL_BUNDLE_VERSION: &str = "2026.11.7";
+pub const MODEL_BUNDLE_VERSION: &str = "2026.12.1";
 
 /// The model files a verifier runs, by file name, in the order they are hashed.
-pub const MODEL_FILES: [&str; 7] = [
+pub const MODEL_FILES: [&str; 9] = [
     "quality.onnx",
     "backbone.onnx",
     "heads.onnx",
@@ -16,6 +16,8 @@ pub const MODEL_FILES: [&str; 7] = [
     "heads-guide.onnx",
     "faces.onnx",
     "people.onnx",
+    "scene.onnx",
+    "criteria.onnx",
 ];
 
 /// The ONNX files one verifier runs, as bytes. [`ModelBundle::embedded`] is what ships.
@@ -37,6 +39,10 @@ pub struct ModelBundle {
     pub faces: Cow<'static, [u8]>,
     /// The rest of the SSD after the backbone, read for people in redaction (`people.onnx`).
     pub people: Cow<'static, [u8]>,
+    /// EfficientNet-Lite0's ImageNet classes (issue 19: scene evidence learned on large data).
+    pub scene: Cow<'static, [u8]>,
+    /// The fusion of the heads' criteria with a probe on the scene classes.
+    pub criteria: Cow<'static, [u8]>,
 }
 
 impl std::fmt::Debug for ModelBundle {
@@ -63,6 +69,8 @@ impl ModelBundle {
             heads_guide: Cow::Borrowed(include_bytes!("../../models/heads-guide.onnx")),
             faces: Cow::Borrowed(include_bytes!("../../models/faces.onnx")),
             people: Cow::Borrowed(include_bytes!("../../models/people.onnx")),
+            scene: Cow::Borrowed(include_bytes!("../../models/scene.onnx")),
+            criteria: Cow::Borrowed(include_bytes!("../../models/criteria.onnx")),
         }
     }
 
@@ -78,6 +86,8 @@ impl ModelBundle {
             "heads-guide.onnx" => &mut self.heads_guide,
             "faces.onnx" => &mut self.faces,
             "people.onnx" => &mut self.people,
+            "scene.onnx" => &mut self.scene,
+            "criteria.onnx" => &mut self.criteria,
             _ => return None,
         };
         *slot = Cow::Owned(bytes);
@@ -95,15 +105,27 @@ impl ModelBundle {
             ("heads-guide", hex_sha256(&self.heads_guide)),
             ("faces", hex_sha256(&self.faces)),
             ("people", hex_sha256(&self.people)),
+            ("scene", hex_sha256(&self.scene)),
+            ("criteria", hex_sha256(&self.criteria)),
         ]
     }
 
     /// Total size of the model files in bytes.
     pub fn total_bytes(&self) -> usize {
-        [&self.quality, &self.backbone, &self.heads, &self.backbone_guide, &self.heads_guide, &self.faces, &self.people]
-            .iter()
-            .map(|m| m.len())
-            .sum()
+        [
+            &self.quality,
+            &self.backbone,
+            &self.heads,
+            &self.backbone_guide,
+            &self.heads_guide,
+            &self.faces,
+            &self.people,
+            &self.scene,
+            &self.criteria,
+        ]
+        .iter()
+        .map(|m| m.len())
+        .sum()
     }
 }
 
@@ -136,8 +158,8 @@ mod tests {
 
     #[test]
     fn the_shipped_models_fit_the_size_budget() {
-        // issue 3: all models together at most 20 MB
+        // issue 19: all models together at most 25 MB
         let bytes = ModelBundle::embedded().total_bytes();
-        assert!(bytes <= 20_000_000, "{bytes} bytes");
+        assert!(bytes <= 25_000_000, "{bytes} bytes");
     }
 }

@@ -17,7 +17,7 @@ use crate::runtime::{Runtime, RuntimeError};
 use crate::severity::Severity;
 use crate::verdict::{judge, BoundingBox, Verdict};
 use crate::vision::fusion::{evidence_from, strongest_package, supporting_boxes};
-use crate::vision::{Detection, VisionModel, VisionSignals, BACKBONE_SIDE, GUIDE_SIDE};
+use crate::vision::{Detection, Extras, VisionModel, VisionSignals, BACKBONE_SIDE, GUIDE_SIDE};
 
 /// Everything that can go wrong verifying a photo.
 #[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
@@ -83,7 +83,8 @@ impl Verifier {
         let runtime = Runtime::load(config.runtime_library.as_deref())?;
         let quality = QualityModel::new(&runtime, &config.models.quality)?;
         let models = &config.models;
-        let vision = VisionModel::new(&runtime, BACKBONE_SIDE, &models.backbone, &models.heads, Some(&models.people))?;
+        let extras = Extras { objects: &models.people, scene: &models.scene, criteria: &models.criteria };
+        let vision = VisionModel::new(&runtime, BACKBONE_SIDE, &models.backbone, &models.heads, Some(extras))?;
         let guide = VisionModel::new(&runtime, GUIDE_SIDE, &models.backbone_guide, &models.heads_guide, None)?;
         log::debug!("verifier ready: policy {}, models {}", policy.id, config.models.version);
         Ok(Self {
@@ -228,9 +229,9 @@ impl Verifier {
     }
 
     /// Runs the vision models timing each stage, for benchmarks: milliseconds for
-    /// preprocessing, the backbone, the heads (with box decoding) and the people and vehicle
-    /// detector, in that order.
-    pub fn vision_stage_ms(&self, frame: &Frame) -> Result<[f64; 4]> {
+    /// preprocessing, the backbone, the heads (with box decoding), the people and vehicle
+    /// detector, and the scene classifier with its fusion, in that order.
+    pub fn vision_stage_ms(&self, frame: &Frame) -> Result<[f64; 5]> {
         Ok(self.vision.run_timed(frame)?.1)
     }
 }

@@ -2,9 +2,10 @@
 //! delivery location.
 //!
 //! ```text
-//! frame ─► preprocess ─► backbone.onnx ─┬─► heads.onnx ──► package/door boxes, criteria probe
-//!          (300 px)      (MobileNetV2)  └─► people.onnx ─► people, vehicles   (objects)
-//!                                                     └──► fusion ─► evidence per criterion
+//! frame ─► preprocess ─► backbone.onnx ─┬─► heads.onnx ──► package/door boxes, criteria probe ─┐
+//!  │       (300 px)      (MobileNetV2)  └─► people.onnx ─► people, vehicles   (objects)        │
+//!  └─────► preprocess ─► scene.onnx ──────► ImageNet classes ─► criteria.onnx ◄────────────────┘
+//!          (224 px)      (EfficientNet-Lite0)                  (scene)   └──► fusion ─► evidence
 //! ```
 //!
 //! The backbone (`backbone.onnx`) is the MobileNetV2 feature extractor of MediaPipe's
@@ -12,11 +13,15 @@
 //! is frozen. The heads (`heads.onnx`, trained by `models/vision/train.py`) read its two
 //! feature maps and give image-level probabilities and a CenterNet-style detector for packages
 //! and doors. The rest of the Open Images detector ([`objects`], `people.onnx`) reads the same
-//! maps for people and vehicles, and [`fusion`] turns all of it into evidence. See
+//! maps for people and vehicles. [`scene`] reads the frame's ImageNet classes and fuses them
+//! with the heads' criteria, and [`fusion`] turns all of it into evidence. See
 //! `models/README.md`.
 
 pub(crate) mod fusion;
 pub(crate) mod objects;
+pub(crate) mod scene;
+
+pub use scene::SCENE_SIDE;
 
 use std::sync::Mutex;
 
@@ -27,6 +32,7 @@ use crate::frame::Frame;
 use crate::resample::square_rgb;
 use crate::runtime::{f32_output, Runtime, RuntimeError};
 use objects::{ObjectModel, Objects};
+use scene::SceneModel;
 
 /// Side of the backbone's square input for verification: the working frame is box-filtered
 /// and stretched to it.
@@ -122,36 +128,54 @@ pub(crate) struct VisionModel {
     /// The Open Images predictors (`people.onnx`), which take the 300 px backbone's maps only:
     /// `None` for the guidance model.
     objects: Option<ObjectModel>,
+    /// The scene classifier and its fusion with the heads' criteria: `None` for the guidance
+    /// model, whose 15 ms budget it does not fit.
+    scene: Option<SceneModel>,
+}
+
+/// The models beside the backbone and heads that only verification runs: the Open Images
+/// predictors (`people.onnx`), the scene classifier (`scene.onnx`) and its fusion
+/// (`criteria.onnx`).
+pub(crate) struct Extras<'a> {
+    pub objects: &'a [u8],
+    pub scene: &'a [u8],
+    pub criteria: &'a [u8],
 }
 
 impl VisionModel {
-    /// The backbone and heads for a `side` x `side` input, and the object detector where its
-    /// bytes are given (only for [`BACKBONE_SIDE`], the size its predictors were built for).
+    /// The backbone and heads for a `side` x `side` input, and the models only verification
+    /// runs where they are given (only for [`BACKBONE_SIDE`], the size the object detector's
+    /// predictors were built for).
     pub(crate) fn new(
         runtime: &Runtime,
         side: u32,
         backbone: &[u8],
         heads: &[u8],
-        objects: Option<&[u8]>,
+        extras: Option<Extras<'_>>,
     ) -> Result<Self, RuntimeError> {
-        debug_assert!(objects.is_none() || side == BACKBONE_SIDE, "the object detector reads 300 px maps");
+        debug_assert!(extras.is_none() || side == BACKBONE_SIDE, "the object detector reads 300 px maps");
         Ok(Self {
             side,
             backbone: Mutex::new(runtime.session(BACKBONE, backbone)?),
             heads: Mutex::new(runtime.session(HEADS, heads)?),
-            objects: objects.map(|bytes| ObjectModel::new(runtime, bytes)).transpose()?,
+            objects: extras.as_ref().map(|e| ObjectModel::new(runtime, e.objects)).transpose()?,
+            scene: extras.as_ref().map(|e| SceneModel::new(runtime, e.scene, e.criteria)).transpose()?,
         })
     }
 
     pub(crate) fn run(&self, frame: &Frame) -> Result<VisionSignals, RuntimeError> {
         let (s16, s32) = self.features(&preprocess(frame, self.side))?;
-        let signals = self.heads(&s16, &s32)?;
+        let mut signals = self.heads(&s16, &s32)?;
+        if let Some(scene) = &self.scene {
+            scene.fuse(&mut signals, &scene.logprobs(frame)?)?;
+        }
         self.with_objects(signals, &s16, &s32)
     }
 
     /// Like [`run`](Self::run), also timing preprocessing, the backbone, the heads (with box
-    /// decoding) and the object detector (with its decoding), in milliseconds.
-    pub(crate) fn run_timed(&self, frame: &Frame) -> Result<(VisionSignals, [f64; 4]), RuntimeError> {
+    /// decoding), the object detector (with its decoding) and the scene classifier with its
+    /// fusion (with its own preprocessing), in milliseconds.
+    pub(crate) fn run_timed(&self, frame: &Frame) -> Result<(VisionSignals, [f64; 5]), RuntimeError> {
         let ms = |t: std::time::Instant| t.elapsed().as_secs_f64() * 1000.0;
         let t = std::time::Instant::now();
         let input = preprocess(frame, self.side);
@@ -160,11 +184,16 @@ impl VisionModel {
         let (s16, s32) = self.features(&input)?;
         let backbone = ms(t);
         let t = std::time::Instant::now();
-        let signals = self.heads(&s16, &s32)?;
+        let mut signals = self.heads(&s16, &s32)?;
         let heads = ms(t);
         let t = std::time::Instant::now();
+        if let Some(scene) = &self.scene {
+            scene.fuse(&mut signals, &scene.logprobs(frame)?)?;
+        }
+        let scene = ms(t);
+        let t = std::time::Instant::now();
         let signals = self.with_objects(signals, &s16, &s32)?;
-        Ok((signals, [pre, backbone, heads, ms(t)]))
+        Ok((signals, [pre, backbone, heads, ms(t), scene]))
     }
 
     /// The people and vehicles in a frame (empty for the guidance model).
