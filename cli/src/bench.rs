@@ -200,7 +200,7 @@ pub(crate) fn run(args: &Args) -> Result<u8, Failure> {
     println!("    backbone (MobileNetV2 features)                              {backbone_ms:8.2} ms");
     println!("    heads (criteria, package/door detector, box decoding)        {heads_ms:8.2} ms");
     println!("    people and vehicles (Open Images predictors, decoding)       {objects_ms:8.2} ms");
-    println!("    scene (224 px input, EfficientNet-Lite0, criteria fusion)    {scene_ms:8.2} ms");
+    println!("    scene (192 px input, EfficientNet-Lite0, criteria fusion)    {scene_ms:8.2} ms");
     println!("  verify 1080p frame (decode excluded)                           {verify_hd_ms:8.2} ms");
     println!("  verify 12 MP frame (decode excluded)                           {verify_12mp_ms:8.2} ms");
     println!("  verify 12 MP JPEG end to end (decode + verify)                 {end_to_end_ms:8.2} ms");

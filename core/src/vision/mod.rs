@@ -5,7 +5,7 @@
 //! frame ─► preprocess ─► backbone.onnx ─┬─► heads.onnx ──► package/door boxes, criteria probe ─┐
 //!  │       (300 px)      (MobileNetV2)  └─► people.onnx ─► people, vehicles   (objects)        │
 //!  └─────► preprocess ─► scene.onnx ──────► ImageNet classes ─► criteria.onnx ◄────────────────┘
-//!          (224 px)      (EfficientNet-Lite0)                  (scene)   └──► fusion ─► evidence
+//!          (192 px)      (EfficientNet-Lite0)                  (scene)   └──► fusion ─► evidence
 //! ```
 //!
 //! The backbone (`backbone.onnx`) is the MobileNetV2 feature extractor of MediaPipe's

@@ -2,7 +2,7 @@
 //! log-probabilities, and the fusion that reads them beside the heads' probe.
 //!
 //! ```text
-//! frame ─► preprocess (224 px) ─► scene.onnx ─► logprobs [1, 1000] ─┐
+//! frame ─► preprocess (192 px) ─► scene.onnx ─► logprobs [1, 1000] ─┐
 //! heads.onnx's criteria [1, 4] ─────────────────────────────────────┴─► criteria.onnx ─► [1, 4]
 //! ```
 //!
@@ -10,7 +10,7 @@
 //! classes (doormat, patio, sliding door, carton, minivan, web site, ...) were trained to mean
 //! something on a million photos, which is why a probe on them carries over to photos unlike
 //! the training photos where a probe on the detector's backbone does not (`models/README.md`).
-//! Input `image` float32 `[1, 224, 224, 3]`, NHWC RGB in [-1, 1], the working frame
+//! Input `image` float32 `[1, 192, 192, 3]`, NHWC RGB in [-1, 1], the working frame
 //! box-filtered and stretched as for the backbone; output `logprobs` float32 `[1, 1000]`.
 //! Its weights are stored as int8 behind `DequantizeLinear` nodes, which ONNX Runtime folds
 //! back to float32 when the session is built (see [`Runtime::session`]).
@@ -33,7 +33,7 @@ use crate::frame::Frame;
 use crate::runtime::{f32_output, Runtime, RuntimeError};
 
 /// Side of the scene classifier's square input.
-pub const SCENE_SIDE: u32 = 224;
+pub const SCENE_SIDE: u32 = 192;
 /// ImageNet's classes.
 const CLASSES: usize = 1000;
 const SCENE: &str = "scene";
