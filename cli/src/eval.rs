@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use proofshot_core::{CategoryRole, CriterionKind, Frame, Policy, Verdict, Verifier};
 use serde_json::{json, Value};
 
-use crate::{exit, report, EngineArgs, Failure};
+use crate::{exit, files, report, EngineArgs, Failure};
 
 #[derive(clap::Args)]
 pub(crate) struct Args {
@@ -169,8 +169,8 @@ pub(crate) fn run(args: &Args) -> Result<u8, Failure> {
         };
         let verifier = &verifiers[&key];
         let path = root.join(&label.file);
-        let (result, thumbnail) = match std::fs::read(&path) {
-            Err(e) => (Err(format!("cannot read {}: {e}", path.display())), None),
+        let (result, thumbnail) = match files::read_photo(&path) {
+            Err(e) => (Err(format!("{}: {e}", path.display())), None),
             Ok(bytes) => match Frame::from_encoded(&bytes, verifier.limits()) {
                 Err(e) => (Err(format!("invalid image: {e}")), None),
                 Ok(frame) => {

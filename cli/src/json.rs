@@ -1,7 +1,11 @@
 //! The JSON shape of verdicts and errors: the stable `verify --format jsonl` contract.
 
+use std::path::Path;
+
 use proofshot_core::{Error, Verdict};
 use serde_json::{json, Map, Value};
+
+use crate::files;
 
 /// Rounds to 4 decimals so output is stable and readable.
 fn round4(v: f32) -> f64 {
@@ -15,8 +19,9 @@ fn round1(v: f32) -> f64 {
 
 /// `{"path", "category", "compliant", "criteria": {id: {"passed", "score", "reason"}},
 /// "boxes": [{"label", "score", "x", "y", "w", "h"}], "message", "elapsed_ms", "quality": {...}}`
-/// (boxes in pixels of the photo as given, upright)
-pub(crate) fn verdict(path: &str, v: &Verdict) -> Value {
+/// (boxes in pixels of the photo as given, upright; `path_base64` after `path` where the path is
+/// not UTF-8)
+pub(crate) fn verdict(path: &Path, v: &Verdict) -> Value {
     let mut criteria = Map::new();
     for c in &v.criteria {
         criteria.insert(
@@ -31,7 +36,6 @@ pub(crate) fn verdict(path: &str, v: &Verdict) -> Value {
         );
     }
     let mut obj = json!({
-        "path": path,
         "category": v.category,
         "compliant": v.compliant,
         "criteria": criteria,
@@ -46,6 +50,7 @@ pub(crate) fn verdict(path: &str, v: &Verdict) -> Value {
         "message": v.message,
         "elapsed_ms": (v.elapsed_ms * 100.0).round() / 100.0,
     });
+    with_path(path, &mut obj);
     if let Some(q) = v.quality {
         obj["quality"] = json!({
             "too_dark": round4(q.too_dark),
@@ -66,7 +71,18 @@ pub(crate) fn error_kind(e: &Error) -> &'static str {
     }
 }
 
-/// `{"path", "error", "error_kind"}`
-pub(crate) fn error(path: &str, message: &str, kind: &str) -> Value {
-    json!({ "path": path, "error": message, "error_kind": kind })
+/// `{"path", "error", "error_kind"}` (and `path_base64` where the path is not UTF-8)
+pub(crate) fn error(path: &Path, message: &str, kind: &str) -> Value {
+    let mut obj = json!({ "error": message, "error_kind": kind });
+    with_path(path, &mut obj);
+    obj
+}
+
+/// Adds `path` (and, for a name that is not UTF-8, `path_base64`: its exact bytes) to `obj`.
+fn with_path(path: &Path, obj: &mut Value) {
+    let (shown, raw) = files::json_path(path);
+    obj["path"] = shown.into();
+    if let Some(raw) = raw {
+        obj["path_base64"] = raw.into();
+    }
 }

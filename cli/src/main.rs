@@ -50,6 +50,7 @@ OUTPUT (verify --format jsonl), one object per photo:
    \"boxes\": [{\"label\", \"score\", \"x\", \"y\", \"w\", \"h\"}], \"message\", \"elapsed_ms\",
    \"quality\": {\"too_dark\", \"overexposed\", \"blurry\", \"not_a_photo\"}}
   or, for a photo that could not be verified: {\"path\", \"error\", \"error_kind\"}.
+  A path that is not UTF-8 also gets \"path_base64\", its exact bytes.
   boxes (package, door) are in pixels of the photo as given, upright; elapsed_ms excludes
   decoding.
 

@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 
 use proofshot_core::{Detection, Frame, RedactOptions, Verifier};
 
-use crate::{exit, files, EngineArgs, Failure};
+use crate::files::{self, Found};
+use crate::{exit, EngineArgs, Failure};
 
 #[derive(clap::Args)]
 pub(crate) struct Args {
@@ -49,13 +50,17 @@ pub(crate) fn run(args: &Args) -> Result<u8, Failure> {
     }
     let out = args.out.as_ref().expect("clap requires --out without --points");
     std::fs::create_dir_all(out).map_err(|e| Failure::usage(format!("cannot create {}: {e}", out.display())))?;
-    let photos = files::collect(&args.paths).map_err(Failure::usage)?;
+    let photos = files::collect(&args.paths);
+    let names = files::distinct_names(photos.iter().map(Found::path), "redacted.jpg");
     let mut failed = 0;
-    for path in &photos {
-        let stem = path.file_stem().map_or_else(|| "photo".into(), |s| s.to_string_lossy().into_owned());
-        let target = out.join(format!("{stem}.redacted.jpg"));
-        let result = std::fs::read(path)
-            .map_err(|e| format!("cannot read file: {e}"))
+    for (found, name) in photos.iter().zip(names) {
+        let path = found.path();
+        let target = out.join(name);
+        let bytes = match found {
+            Found::Problem(_, problem) => Err(problem.clone()),
+            Found::Photo(_) => files::read_photo(path),
+        };
+        let result = bytes
             .and_then(|bytes| verifier.redact_encoded(&bytes, &options).map_err(|e| e.to_string()))
             .and_then(|r| {
                 // write beside, then rename: a copy is whole or absent

@@ -5,7 +5,8 @@ use std::path::PathBuf;
 
 use proofshot_core::Verdict;
 
-use crate::{exit, files, json, EngineArgs, Failure};
+use crate::files::{self, Found};
+use crate::{exit, json, EngineArgs, Failure};
 
 #[derive(clap::Args)]
 pub(crate) struct Args {
@@ -27,7 +28,7 @@ enum Format {
 
 pub(crate) fn run(args: &Args) -> Result<u8, Failure> {
     let policy = args.engine.policy()?;
-    let photos = files::collect(&args.paths).map_err(Failure::usage)?;
+    let photos = files::collect(&args.paths);
     if photos.is_empty() {
         return Err(Failure::usage("no photos found (looked for .jpg, .jpeg, .png, .webp)"));
     }
@@ -35,16 +36,19 @@ pub(crate) fn run(args: &Args) -> Result<u8, Failure> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let mut failed = 0usize;
-    for path in &photos {
-        let shown = path.display().to_string();
-        let result = std::fs::read(path)
-            .map_err(|e| (format!("cannot read file: {e}"), "io"))
-            .and_then(|bytes| verifier.verify_encoded(&bytes).map_err(|e| (e.to_string(), json::error_kind(&e))));
+    for found in &photos {
+        let path = found.path();
+        let result = match found {
+            Found::Problem(_, problem) => Err((problem.clone(), "io")),
+            Found::Photo(_) => files::read_photo(path)
+                .map_err(|e| (e, "io"))
+                .and_then(|bytes| verifier.verify_encoded(&bytes).map_err(|e| (e.to_string(), json::error_kind(&e)))),
+        };
         let line = match (&result, args.format) {
-            (Ok(v), Format::Jsonl) => json::verdict(&shown, v).to_string(),
-            (Ok(v), Format::Text) => text_line(&shown, v),
-            (Err((msg, kind)), Format::Jsonl) => json::error(&shown, msg, kind).to_string(),
-            (Err((msg, _)), Format::Text) => format!("{shown}: error: {msg}"),
+            (Ok(v), Format::Jsonl) => json::verdict(path, v).to_string(),
+            (Ok(v), Format::Text) => text_line(&path.display().to_string(), v),
+            (Err((msg, kind)), Format::Jsonl) => json::error(path, msg, kind).to_string(),
+            (Err((msg, _)), Format::Text) => format!("{}: error: {msg}", path.display()),
         };
         if result.is_err() {
             failed += 1;

@@ -305,3 +305,100 @@ fn redact_writes_copies_without_faces_or_metadata() {
     assert_eq!(o.status.code(), Some(1));
     assert!(stdout(&o).contains("missing.jpg: error: cannot read file"), "{}", stdout(&o));
 }
+
+/// Runs `proofshot` with a deadline: a regression that loops forever fails instead of hanging.
+#[cfg(unix)]
+fn proofshot_within(args: &[&str], seconds: u64) -> Output {
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_proofshot"))
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("runs");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(seconds);
+    while child.try_wait().expect("waits").is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("proofshot {args:?} still running after {seconds} s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    child.wait_with_output().expect("output")
+}
+
+#[cfg(unix)]
+#[test]
+fn folders_with_loops_links_devices_and_pipes_list_each_real_photo_once() {
+    use std::os::unix::ffi::OsStrExt;
+    use std::os::unix::fs::{symlink, PermissionsExt};
+    let dir = tempfile::tempdir().expect("temp dir");
+    let d = dir.path().join("d");
+    for sub in ["a", "b", "locked"] {
+        std::fs::create_dir_all(d.join(sub)).expect("folder");
+    }
+    std::fs::copy(samples().join("porch.jpg"), d.join("porch.jpg")).expect("copy");
+    std::fs::copy(samples().join("porch.jpg"), d.join("locked/porch.jpg")).expect("copy");
+    // a name that is not UTF-8: "caf\xE9.jpg" in Latin-1
+    let latin1 = d.join(std::ffi::OsStr::from_bytes(b"caf\xE9.jpg"));
+    std::fs::copy(samples().join("black.jpg"), &latin1).expect("copy");
+    symlink("..", d.join("a/up")).expect("link");
+    symlink("..", d.join("b/up")).expect("link");
+    symlink(".", d.join("b/here")).expect("link");
+    symlink("porch.jpg", d.join("alias.jpg")).expect("link");
+    symlink("/dev/zero", d.join("zero.jpg")).expect("link");
+    let made = Command::new("mkfifo").arg(d.join("pipe.jpg")).status().expect("mkfifo runs");
+    assert!(made.success());
+    std::fs::set_permissions(d.join("locked"), std::fs::Permissions::from_mode(0o000)).expect("chmod");
+    // root reads any folder: the listing failure itself is a unit test in files.rs
+    let locked = std::fs::read_dir(d.join("locked")).is_err();
+
+    let o = proofshot_within(&["verify", "--format", "jsonl", d.to_str().expect("utf-8")], 120);
+    std::fs::set_permissions(d.join("locked"), std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let rows = jsonl(&o);
+    let name = |r: &Value| {
+        Path::new(r["path"].as_str().expect("path")).strip_prefix(&d).expect("inside").display().to_string()
+    };
+    let names: Vec<String> = rows.iter().map(name).collect();
+    let mut expected = vec!["alias.jpg", "caf\u{FFFD}.jpg", "locked", "pipe.jpg", "zero.jpg"];
+    if !locked {
+        expected[2] = "locked/porch.jpg";
+    }
+    assert_eq!(names, expected, "{}", stdout(&o));
+    assert_eq!(rows[0]["category"], "valid_pod");
+    use base64::Engine;
+    let raw = base64::engine::general_purpose::STANDARD.decode(rows[1]["path_base64"].as_str().expect("path_base64"));
+    assert_eq!(raw.expect("base64"), latin1.as_os_str().as_bytes());
+    assert_eq!(rows[1]["category"], "poor_photo");
+    assert!(rows[0].get("path_base64").is_none());
+    if locked {
+        assert!(rows[2]["error"].as_str().expect("error").starts_with("cannot read folder: "), "{}", rows[2]);
+    }
+    assert_eq!(rows[3]["error"], "not a regular file (a named pipe): only photo files are read");
+    assert_eq!(rows[4]["error"], "not a regular file (a device): only photo files are read");
+    assert!(stderr(&o).contains("was searched already (a link loop?)"), "{}", stderr(&o));
+}
+
+#[test]
+fn redact_gives_inputs_that_share_a_name_distinct_copies() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for sub in ["a", "b"] {
+        std::fs::create_dir(dir.path().join(sub)).expect("folder");
+        std::fs::copy(samples().join("porch.jpg"), dir.path().join(sub).join("photo.jpg")).expect("copy");
+    }
+    std::fs::copy(samples().join("screenshot.png"), dir.path().join("photo.png")).expect("copy");
+    let out = dir.path().join("out");
+    let o = proofshot(&["redact", "--out", out.to_str().expect("utf-8"), dir.path().to_str().expect("utf-8")]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let mut copies: Vec<String> = std::fs::read_dir(&out)
+        .expect("out")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    copies.sort();
+    assert_eq!(copies, ["photo-2.redacted.jpg", "photo-3.redacted.jpg", "photo.redacted.jpg"]);
+    // each line names the copy it wrote
+    for copy in &copies {
+        assert_eq!(stdout(&o).matches(&format!("{}{copy}", std::path::MAIN_SEPARATOR)).count(), 1, "{}", stdout(&o));
+    }
+}
