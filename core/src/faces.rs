@@ -65,12 +65,14 @@ impl FaceModel {
 
 /// The squares the detector looks at, as `(x0, y0, side)` in frame pixels: the whole frame
 /// (letterboxed), then tiles half the long side wide, overlapping by half, so that a face a
-/// twentieth of the photo wide still spans ten input pixels.
+/// twentieth of the photo wide still spans ten input pixels. A tile is at most the short side
+/// and at least an eighth of the long side (a panorama's tiles overhang it, letterboxed): at
+/// most 15 tiles whatever the shape, where a 1x1024 strip would otherwise take 2,000.
 fn views(width: u32, height: u32) -> Vec<(f32, f32, f32)> {
     let (w, h) = (width as f32, height as f32);
     let long = w.max(h);
     let mut views = vec![((w - long) / 2.0, (h - long) / 2.0, long)];
-    let tile = (long / 2.0).min(w.min(h));
+    let tile = (long / 2.0).min(w.min(h)).max(long / 8.0);
     let starts = |extent: f32| {
         let n = ((extent - tile) / (tile / 2.0)).ceil().max(0.0) as usize;
         (0..=n).map(move |i| if n == 0 { (extent - tile) / 2.0 } else { (extent - tile) * i as f32 / n as f32 })
@@ -196,6 +198,12 @@ mod tests {
         assert_eq!(v.last(), Some(&(512.0, 256.0, 512.0)));
         let tall = views(480, 640);
         assert!(tall[1..].iter().all(|&(x, y, s)| x >= 0.0 && y >= 0.0 && x + s <= 480.0 && y + s <= 640.0));
+        // a strip: tiles an eighth of its length, centred across it, overlapping by half
+        let strip = views(1024, 1);
+        assert_eq!(strip.len(), 1 + 15);
+        assert!(strip[1..].iter().all(|&(_, y, s)| s == 128.0 && y == (1.0 - 128.0) / 2.0));
+        assert_eq!((strip[1].0, strip[15].0), (0.0, 1024.0 - 128.0));
+        assert!(views(1, 1024).len() <= 16 && views(1024, 100).len() <= 16);
     }
 
     #[test]
