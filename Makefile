@@ -5,7 +5,8 @@
 #
 # Other targets: eval (cross-validated accuracy on ../shared/photos), eval-dev (accuracy on
 # ../shared/photos-dev, photos unlike the training set), eval-faces (face recall of
-# redaction), reuse-study (perceptual-hash distances of copies and of different photos), bench, fuzz,
+# redaction), reuse-study (perceptual-hash distances of copies and of different photos), bench,
+# bombs (time and peak memory decoding hostile images; about a minute), fuzz,
 # train-quality (retrain the image-quality model; about 40 minutes on two cores),
 # convert-backbone (rebuild the backbones from their npm package), convert-context (build the
 # candidate scene model, not shipped), convert-faces (rebuild the face detector from its npm
@@ -20,7 +21,7 @@ SAMPLES := .cache/samples
 PROOFSHOT := target/release/proofshot
 FUZZ_SECONDS ?= 900
 
-.PHONY: demo verify test lint rust-test kotlin-test python-test mobile-check accuracy-guard eval eval-dev bench fuzz \
+.PHONY: demo verify test lint rust-test kotlin-test python-test mobile-check accuracy-guard eval eval-dev bench bombs fuzz \
 	train-quality convert-backbone convert-context convert-faces train-vision setup-ort build eval-faces reuse-study \
 	convert-scene fit-scene
 
@@ -81,6 +82,11 @@ eval-dev: build
 
 bench: build
 	$(PROOFSHOT) bench
+
+# Decode bombs (issue 22): each hostile image decoded in its own process, with its time and
+# peak resident memory; the bound is 2 s and 250 MB, or refused before the work.
+bombs:
+	$(CARGO) run --release --locked -p proofshot-core --example decode_bombs
 
 # Face recall of redaction on the hand-marked faces of the labelled photos.
 eval-faces: build

@@ -4,6 +4,19 @@
 //! allocated. JPEG is decoded at the smallest DCT scale (1/8, 1/4, 1/2 or 1) that still covers
 //! the working size, so a 12 MP photo never exists at full size in memory; non-interlaced PNG
 //! is streamed row by row into the downscaler.
+//!
+//! Work and memory are bounded for every input within the limits, before the work starts:
+//! - each side at most 65,535 pixels ([`Limits::check`]), so a row is bounded;
+//! - what a decoder must hold whole (a progressive JPEG's coefficients, an interlaced PNG's
+//!   pixels, a WebP's pixels) is estimated from the header and refused over
+//!   [`WHOLE_IMAGE_BYTES`];
+//! - a JPEG's scans are counted before decoding: each scan walks every block of its components
+//!   however few bytes it takes, so the blocks all scans visit are refused over
+//!   [`MAX_BLOCK_VISITS`];
+//! - a PNG's ancillary colour profile (iCCP), which can inflate a megabyte to a gigabyte, is
+//!   never inflated: the SDK does not use it.
+//!
+//! `make bombs` measures the worst cases (time and peak memory per case).
 
 use std::io::Cursor;
 
@@ -45,6 +58,20 @@ pub(crate) fn decode_to(bytes: &[u8], limits: &Limits, long_side: u32) -> Result
     }
 }
 
+/// The most a decoder may hold for one image it must decode whole: 160 MiB. A 40 MP interlaced
+/// RGBA PNG, a 55 MP progressive 4:2:0 JPEG, a 20 MP lossless or 27 MP lossy WebP fit; a bigger
+/// one is refused, with the way out (a baseline JPEG, a non-interlaced PNG) in the message.
+pub(crate) const WHOLE_IMAGE_BYTES: u64 = 160 << 20;
+
+/// The most 8x8 blocks a JPEG's scans may visit in all: 64 million, about a second of decoding
+/// here. A 100 MP baseline JPEG visits 2.3 million, a 50 MP progressive one with ten scans about
+/// 20 million; a file that repeats tiny scans thousands of times is refused.
+pub(crate) const MAX_BLOCK_VISITS: u64 = 64_000_000;
+
+fn too_large_whole(format: &'static str, (width, height): (u32, u32), needed: u64) -> FrameError {
+    FrameError::TooLargeToDecode { format, width, height, needed_mb: needed >> 20, limit_mb: WHOLE_IMAGE_BYTES >> 20 }
+}
+
 fn corrupt(format: &'static str, e: impl std::fmt::Display) -> FrameError {
     FrameError::Corrupt { format, detail: e.to_string() }
 }
@@ -56,6 +83,21 @@ fn decode_jpeg(bytes: &[u8], limits: &Limits, long_side: u32) -> Result<Frame> {
     let (w, h) = (u32::from(info.width), u32::from(info.height));
     limits.check(w, h)?;
     let orientation = dec.exif_data().map_or(Orientation::Normal, Orientation::from_exif_data);
+    let work = jpeg_work(bytes).ok_or_else(|| corrupt("JPEG", "no frame header before the image data"))?;
+    if work.coefficient_bytes > WHOLE_IMAGE_BYTES {
+        return Err(too_large_whole("progressive JPEG", (w, h), work.coefficient_bytes));
+    }
+    if work.block_visits > MAX_BLOCK_VISITS {
+        return Err(corrupt(
+            "JPEG",
+            format!(
+                "{} scans that visit {} million blocks in all, over the limit of {} million (repeated scans?)",
+                work.scans,
+                work.block_visits / 1_000_000,
+                MAX_BLOCK_VISITS / 1_000_000
+            ),
+        ));
+    }
 
     // The smallest DCT scale whose output still reaches ~90% of the wanted size on the long
     // side: the box filter then does the rest. 0.9 lets a 4000 px photo decode at 1/4 (1000 px).
@@ -119,12 +161,101 @@ fn scan_data(bytes: &[u8]) -> Option<&[u8]> {
     None
 }
 
+/// What decoding a JPEG will cost, from its frame header and scan headers.
+#[derive(Debug, PartialEq, Eq)]
+struct JpegWork {
+    scans: u64,
+    /// Blocks visited by all scans together (each scan, every block of each of its components).
+    block_visits: u64,
+    /// Coefficients a progressive JPEG keeps for the whole image (0 for baseline).
+    coefficient_bytes: u64,
+}
+
+/// Walks every marker of a JPEG (segments by their lengths, entropy-coded data up to the next
+/// marker that is not a restart) and counts its scans' blocks. `None` without a frame header
+/// before the first scan.
+fn jpeg_work(bytes: &[u8]) -> Option<JpegWork> {
+    // blocks of each component id, padded to whole MCUs as decoders allocate them
+    let mut blocks: Vec<(u8, u64)> = Vec::new();
+    let mut work = JpegWork { scans: 0, block_visits: 0, coefficient_bytes: 0 };
+    let mut i = 2; // after SOI
+    while i + 4 <= bytes.len() {
+        if bytes[i] != 0xFF {
+            i += 1; // garbage between segments: decoders skip it too
+            continue;
+        }
+        let marker = bytes[i + 1];
+        if marker == 0xFF || marker == 0x00 || (0xD0..=0xD7).contains(&marker) {
+            i += if marker == 0xFF { 1 } else { 2 };
+            continue;
+        }
+        if marker == 0xD9 {
+            break;
+        }
+        let len = usize::from(u16::from_be_bytes([bytes[i + 2], bytes[i + 3]]));
+        let body = bytes.get(i + 4..(i + 2 + len).min(bytes.len())).unwrap_or_default();
+        match marker {
+            // start of frame (not DHT C4, JPG C8, DAC CC)
+            0xC0..=0xCF if ![0xC4, 0xC8, 0xCC].contains(&marker) && blocks.is_empty() => {
+                let progressive = matches!(marker, 0xC2 | 0xC6 | 0xCA | 0xCE);
+                let (height, width) = (body.get(1..3)?, body.get(3..5)?);
+                let (height, width) =
+                    (u16::from_be_bytes([height[0], height[1]]), u16::from_be_bytes([width[0], width[1]]));
+                let count = usize::from(*body.get(5)?);
+                let comps: Vec<(u8, u64, u64)> = (0..count)
+                    .filter_map(|c| body.get(6 + 3 * c..8 + 3 * c))
+                    .map(|c| (c[0], u64::from(c[1] >> 4).max(1), u64::from(c[1] & 15).max(1)))
+                    .collect();
+                let hmax = comps.iter().map(|c| c.1).max()?;
+                let vmax = comps.iter().map(|c| c.2).max()?;
+                let (mcus_x, mcus_y) = (u64::from(width).div_ceil(8 * hmax), u64::from(height).div_ceil(8 * vmax));
+                blocks = comps.iter().map(|&(id, h, v)| (id, mcus_x * h * mcus_y * v)).collect();
+                if progressive {
+                    work.coefficient_bytes = blocks.iter().map(|b| b.1 * 64 * 2).sum();
+                }
+            }
+            0xDA => {
+                if blocks.is_empty() {
+                    return None;
+                }
+                work.scans += 1;
+                let count = usize::from(*body.first().unwrap_or(&0));
+                for c in 0..count {
+                    let id = body.get(1 + 2 * c).copied();
+                    work.block_visits += blocks.iter().find(|b| Some(b.0) == id).map_or(0, |b| b.1);
+                }
+                // the entropy-coded data: up to a marker that is neither stuffing nor a restart
+                i += 2 + len;
+                while i + 1 < bytes.len()
+                    && !(bytes[i] == 0xFF && bytes[i + 1] != 0x00 && !(0xD0..=0xD7).contains(&bytes[i + 1]))
+                {
+                    i += 1;
+                }
+                continue;
+            }
+            _ => {}
+        }
+        i += 2 + len;
+    }
+    (!blocks.is_empty()).then_some(work)
+}
+
 fn decode_png(bytes: &[u8], limits: &Limits, long_side: u32) -> Result<Frame> {
     // the pixel limit bounds the decoder's own allocations too (16-bit RGBA is 8 bytes a pixel)
     let png_limits = png::Limits { bytes: (limits.max_pixels.saturating_mul(8)).min(usize::MAX as u64) as usize };
     let mut dec = png::Decoder::new_with_limits(Cursor::new(bytes), png_limits);
+    // the colour profile and text are never used, and compressed they can inflate a thousandfold
+    dec.set_ignore_iccp_chunk(true);
+    dec.set_ignore_text_chunk(true);
     let header = dec.read_header_info().map_err(|e| corrupt("PNG", e))?;
     limits.check(header.width, header.height)?;
+    if header.interlaced {
+        // decoded whole (below), as 8-bit samples after STRIP_16 and EXPAND: at most 4 a pixel
+        let needed = u64::from(header.width) * u64::from(header.height) * 4;
+        if needed > WHOLE_IMAGE_BYTES {
+            return Err(too_large_whole("interlaced PNG", (header.width, header.height), needed));
+        }
+    }
     dec.set_transformations(png::Transformations::EXPAND | png::Transformations::STRIP_16);
     let mut reader = dec.read_info().map_err(|e| corrupt("PNG", e))?;
     let info = reader.info();
@@ -166,6 +297,14 @@ fn decode_webp(bytes: &[u8], limits: &Limits, long_side: u32) -> Result<Frame> {
     let mut dec = image_webp::WebPDecoder::new(Cursor::new(bytes)).map_err(|e| corrupt("WebP", e))?;
     let (w, h) = dec.dimensions();
     limits.check(w, h)?;
+    // decoded whole: the RGB(A) output plus the decoder's own planes, measured (`make bombs`) at
+    // about 8 bytes a pixel for lossless (ARGB words and the output); lossy holds its YUV planes
+    // (1.5), an alpha plane (1) and the output (4)
+    let per_pixel = if dec.is_lossy() { 6 } else { 8 };
+    let needed = u64::from(w) * u64::from(h) * per_pixel;
+    if needed > WHOLE_IMAGE_BYTES {
+        return Err(too_large_whole("WebP", (w, h), needed));
+    }
     dec.set_memory_limit((limits.max_pixels.saturating_mul(4)).min(usize::MAX as u64) as usize);
     let orientation = match dec.exif_metadata() {
         Ok(Some(exif)) => Orientation::from_exif_data(&exif),

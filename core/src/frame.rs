@@ -30,6 +30,32 @@ pub enum FrameError {
         /// The limit in force.
         limit: u64,
     },
+    /// An image a decoder must hold whole (progressive JPEG, interlaced PNG, WebP) that would
+    /// need more memory than the decoders allow.
+    #[error(
+        "a {width}x{height} {format} must be decoded whole, which needs about {needed_mb} MB, over the limit of {limit_mb} MB (save it as a baseline JPEG or a non-interlaced PNG, or smaller)"
+    )]
+    TooLargeToDecode {
+        /// "progressive JPEG", "interlaced PNG" or "WebP".
+        format: &'static str,
+        /// Stated width.
+        width: u32,
+        /// Stated height.
+        height: u32,
+        /// The memory it would need, in MiB.
+        needed_mb: u64,
+        /// The limit, in MiB.
+        limit_mb: u64,
+    },
+    /// A side longer than a JPEG can be (65,535 pixels), which no camera makes and the redacted
+    /// copy could not be written at.
+    #[error("image is {width}x{height}: a side over {MAX_SIDE} pixels")]
+    SideTooLong {
+        /// Stated width.
+        width: u32,
+        /// Stated height.
+        height: u32,
+    },
     /// Encoded data that is truncated or corrupt.
     #[error("corrupt or truncated {format} data: {detail}")]
     Corrupt {
@@ -86,6 +112,9 @@ pub enum FrameError {
 /// Convenience alias for frame results.
 pub(crate) type Result<T, E = FrameError> = std::result::Result<T, E>;
 
+/// The longest side of any input, in pixels: the most a JPEG can state.
+pub const MAX_SIDE: u32 = 65_535;
+
 /// Bounds on the inputs a frame is built from, checked before any pixel memory is allocated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
@@ -101,10 +130,14 @@ impl Default for Limits {
 }
 
 impl Limits {
-    /// Checks a stated size against the limits: non-zero, and no more than `max_pixels`.
+    /// Checks a stated size against the limits: non-zero, each side at most [`MAX_SIDE`], and no
+    /// more than `max_pixels`.
     pub(crate) fn check(&self, width: u32, height: u32) -> Result<()> {
         if width == 0 || height == 0 {
             return Err(FrameError::ZeroSize { width, height });
+        }
+        if width.max(height) > MAX_SIDE {
+            return Err(FrameError::SideTooLong { width, height });
         }
         if u64::from(width) * u64::from(height) > self.max_pixels {
             return Err(FrameError::TooLarge { width, height, limit: self.max_pixels });

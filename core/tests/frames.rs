@@ -517,3 +517,73 @@ fn cmyk_jpeg_matches_the_rgb_original() {
     let mean = diff as f64 / rgb.rgb().len() as f64;
     assert!(mean < 12.0, "mean difference {mean} from the original");
 }
+
+// ---------------------------------------------------------------- decode bombs (issue 22)
+// Time and peak memory of the full-size bombs: `make bombs`.
+
+use proofshot_fixtures::bombs::{self, PngColor};
+
+#[test]
+fn a_side_longer_than_a_jpeg_can_be_is_refused_at_the_header() {
+    // 100,000,000 x 1 passes the pixel limit; its one row of 16-bit RGBA would be 800 MB
+    for (w, h) in [(100_000_000, 1), (1, 70_000)] {
+        let bytes = bombs::png_header_only(w, h, 16, PngColor::Rgba, false);
+        assert_eq!(
+            Frame::from_encoded(&bytes, &Limits::default()),
+            Err(FrameError::SideTooLong { width: w, height: h })
+        );
+    }
+    let msg = FrameError::SideTooLong { width: 100_000_000, height: 1 }.to_string();
+    assert_eq!(msg, "image is 100000000x1: a side over 65535 pixels");
+    let widest = bombs::png_black(65_535, 2, 8, PngColor::Gray, false);
+    let f = Frame::from_encoded(&widest, &Limits::default()).expect("the widest accepted");
+    assert_eq!((f.width(), f.source_size()), (1024, (65_535, 2)));
+}
+
+#[test]
+fn images_decoded_whole_are_refused_over_their_memory_bound() {
+    let whole = |bytes: &[u8]| match Frame::from_encoded(bytes, &Limits::default()) {
+        Err(FrameError::TooLargeToDecode { format, needed_mb, limit_mb: 160, .. }) => (format, needed_mb),
+        other => panic!("expected TooLargeToDecode, got {other:?}"),
+    };
+    // interlaced PNG: 8-bit RGBA after stripping, 4 bytes a pixel
+    let interlaced = bombs::png_header_only(10_000, 10_000, 16, PngColor::Rgba, true);
+    assert_eq!(whole(&interlaced), ("interlaced PNG", 381));
+    // the same shape not interlaced streams row by row: refused only for its missing data
+    let streamed = bombs::png_header_only(10_000, 10_000, 16, PngColor::Rgba, false);
+    assert!(matches!(Frame::from_encoded(&streamed, &Limits::default()), Err(FrameError::Corrupt { .. })));
+    // a 30-byte lossless WebP stating 10,000 x 10,000
+    let webp = bombs::webp_lossless_black(10_000, 10_000);
+    assert!(webp.len() < 40);
+    assert_eq!(whole(&webp), ("WebP", 762));
+    let small = Frame::from_encoded(&bombs::webp_lossless_black(300, 200), &Limits::default()).expect("decodes");
+    assert_eq!((small.width(), small.height(), small.rgb()[0]), (300, 200, 0));
+    // a progressive CMYK JPEG whose frame header is patched to 10,000 x 10,000
+    let mut jpeg = bombs::jpeg_progressive(64, 64, 4);
+    assert!(Frame::from_encoded(&jpeg, &Limits::default()).is_ok());
+    let sof = jpeg.windows(2).position(|w| w == [0xFF, 0xC2]).expect("progressive SOF2");
+    jpeg[sof + 5..sof + 9].copy_from_slice(&[0x27, 0x10, 0x27, 0x10]);
+    let (format, needed) = whole(&jpeg);
+    assert_eq!(format, "progressive JPEG");
+    assert!(needed > 160, "{needed}");
+    let msg = Frame::from_encoded(&jpeg, &Limits::default()).expect_err("refused").to_string();
+    assert!(
+        msg.contains("10000x10000 progressive JPEG must be decoded whole") && msg.contains("baseline JPEG"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn repeated_scans_are_counted_and_refused_before_decoding() {
+    // each repeat of the last scan is a few hundred bytes that walk 15,625 blocks again
+    let bomb = bombs::jpeg_repeated_scans(2_000, 2_000, 5_000);
+    match Frame::from_encoded(&bomb, &Limits::default()) {
+        Err(FrameError::Corrupt { format: "JPEG", detail }) => {
+            assert!(detail.starts_with("5012 scans that visit 78 million blocks"), "{detail}");
+        }
+        other => panic!("expected the scans refused, got {other:?}"),
+    }
+    // a few repeats decode as before
+    let few = bombs::jpeg_repeated_scans(256, 256, 20);
+    assert!(Frame::from_encoded(&few, &Limits::default()).is_ok());
+}

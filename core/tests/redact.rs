@@ -90,3 +90,22 @@ fn orientation_is_applied_and_the_size_can_be_capped() {
     let copy = Frame::from_encoded(&r.jpeg, &Limits::default()).expect("decodes");
     assert_eq!((copy.width(), copy.height()), (600, 800));
 }
+
+#[test]
+fn extreme_shapes_are_bounded_or_refused_before_any_work() {
+    use proofshot_core::{Error, FrameError};
+    use proofshot_fixtures::bombs::{self, PngColor};
+    // a strip: the face detector looks at a bounded number of tiles (faces.rs `views`), and the
+    // copy is written at its own size
+    let strip = bombs::png_black(20_000, 1, 8, PngColor::Gray, false);
+    let r = common::verifier().redact_encoded(&strip, &RedactOptions::default()).expect("redacts");
+    assert_eq!((r.width, r.height), (20_000, 1));
+    // a side no JPEG can have: refused as an invalid image at the header, not after the work
+    for (w, h) in [(100_000_000, 1), (1, 100_000)] {
+        let bytes = bombs::png_header_only(w, h, 8, PngColor::Gray, false);
+        match common::verifier().redact_encoded(&bytes, &RedactOptions::default()) {
+            Err(Error::Frame(FrameError::SideTooLong { .. })) => {}
+            other => panic!("expected SideTooLong for {w}x{h}, got {other:?}"),
+        }
+    }
+}
