@@ -5,7 +5,8 @@
 //! peak resident memory (Linux's `VmHWM`) and the outcome.
 //!
 //! The bound promised: every input within the limits decodes in under 2 s at under 250 MB peak
-//! resident memory, or is refused before the work.
+//! resident memory, or is refused before the work. `--seeds DIR` writes the small cases as
+//! fuzzing seeds instead (`make fuzz`).
 
 use std::path::Path;
 use std::process::Command;
@@ -36,10 +37,11 @@ fn cases() -> Vec<(&'static str, Vec<u8>)> {
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    if let [_, flag, file] = args.as_slice() {
-        if flag == "--case" {
-            child(Path::new(file));
-            return;
+    if let [_, flag, path] = args.as_slice() {
+        match flag.as_str() {
+            "--case" => return child(Path::new(path)),
+            "--seeds" => return seeds(Path::new(path)),
+            _ => {}
         }
     }
     let dir = std::env::temp_dir().join(format!("proofshot-bombs-{}", std::process::id()));
@@ -68,6 +70,20 @@ fn main() {
     }
     let _ = std::fs::remove_dir(&dir);
     println!("worst: {:.0} ms, {} MB peak RSS (bound: 2000 ms, 250 MB)", worst.0, worst.1 / 1024);
+}
+
+/// Writes the cases of at most 1 MiB into `dir` (`bomb-N`), as fuzzing seeds: the `encoded`
+/// target then starts from the bombs and mutates them.
+fn seeds(dir: &Path) {
+    std::fs::create_dir_all(dir).expect("seed folder");
+    let mut written = 0;
+    for (i, (_, bytes)) in cases().into_iter().enumerate() {
+        if bytes.len() <= 1 << 20 {
+            std::fs::write(dir.join(format!("bomb-{i}")), bytes).expect("write seed");
+            written += 1;
+        }
+    }
+    println!("{written} seeds written to {}", dir.display());
 }
 
 /// Decodes one file; prints `milliseconds<TAB>peak kB<TAB>outcome`.

@@ -182,23 +182,26 @@ impl Policy {
         Self::from_json(DEFAULT_POLICY_JSON).expect("the embedded default policy is valid (checked by tests)")
     }
 
-    /// Parses and validates a policy.
+    /// Parses and validates a policy. A leading UTF-8 byte order mark (which some editors
+    /// write) is skipped; anything after the JSON document but whitespace is an error.
     pub fn from_json(json: &str) -> Result<Self, PolicyError> {
+        let sha256 = hex_sha256(json.as_bytes());
+        let json = json.strip_prefix('\u{feff}').unwrap_or(json);
         let de = &mut serde_json::Deserializer::from_str(json);
-        let raw: RawPolicy = serde_path_to_error::deserialize(de).map_err(|e| {
+        let raw: RawPolicy = serde_path_to_error::deserialize(&mut *de).map_err(|e| {
             let path = e.path().to_string();
             let inner = e.into_inner();
+            if inner.is_syntax() || inner.is_eof() || path.contains('?') {
+                // the path of a syntax error is where parsing stood, not a field: give the place
+                return json_error(&inner);
+            }
             let path = if path == "." { String::new() } else { path };
-            let message = if inner.is_syntax() || inner.is_eof() {
-                format!("invalid JSON: {inner}")
-            } else {
-                // serde_json appends " at line L column C"; the path already locates it
-                let s = inner.to_string();
-                s.rsplit_once(" at line ").map_or(s.clone(), |(m, _)| m.to_owned())
-            };
-            PolicyError::at(path, message)
+            // serde_json appends " at line L column C"; the path already locates it
+            let s = inner.to_string();
+            PolicyError::at(path, s.rsplit_once(" at line ").map_or(s.clone(), |(m, _)| m.to_owned()))
         })?;
-        validate(raw, hex_sha256(json.as_bytes()))
+        de.end().map_err(|e| json_error(&e))?;
+        validate(raw, sha256)
     }
 
     /// The category for a role.
@@ -220,9 +223,18 @@ struct RawPolicy {
     config: RawConfig,
 }
 
+/// An enum written as a JSON string: read as a string first, so that a number or object where
+/// the string belongs is a type error at the field's path, not a syntax error of the document.
+fn from_string<'de, D: serde::Deserializer<'de>, T: serde::de::DeserializeOwned>(d: D) -> Result<T, D::Error> {
+    let s = String::deserialize(d)?;
+    T::deserialize(serde::de::value::StrDeserializer::<serde::de::value::Error>::new(&s))
+        .map_err(serde::de::Error::custom)
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 struct RawConfig {
+    #[serde(deserialize_with = "from_string")]
     mode: Mode,
     categories: Vec<RawCategory>,
     criteria: Vec<RawCriterion>,
@@ -253,6 +265,7 @@ struct RawCriterion {
     id: String,
     label: String,
     description: String,
+    #[serde(deserialize_with = "from_string")]
     severity: Severity,
     required: bool,
 }
@@ -269,35 +282,105 @@ struct RawUiCopy {
     exhausted_message: String,
 }
 
-fn non_empty(path: &str, value: &str) -> Result<(), PolicyError> {
+/// A JSON syntax error (or one whose field path is unknown), placed by line and column.
+fn json_error(e: &serde_json::Error) -> PolicyError {
+    let what = e.to_string();
+    let what = what.rsplit_once(" at line ").map_or(what.as_str(), |(m, _)| m);
+    PolicyError::at("", format!("invalid JSON at line {} column {}: {what}", e.line(), e.column()))
+}
+
+/// The longest policy id, in bytes: it is copied into every evidence record.
+pub(crate) const MAX_ID_BYTES: usize = 128;
+/// The longest name or label, in characters.
+pub(crate) const MAX_NAME_CHARS: usize = 200;
+/// The longest description or message, in characters.
+pub(crate) const MAX_TEXT_CHARS: usize = 2000;
+
+/// What a field may hold.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Field {
+    /// An identifier: no whitespace at either end, no control or invisible formatting
+    /// characters (a zero-width space would make two ids that look the same differ).
+    Id,
+    /// A name or label: one line.
+    Name,
+    /// A description or message: may hold line breaks and tabs.
+    Text,
+}
+
+/// Unicode's invisible formatting characters (category Cf) that matter in identifiers:
+/// zero-width spaces and joiners, bidirectional controls, word joiner, byte order mark.
+fn is_invisible_format(c: char) -> bool {
+    matches!(c, '\u{00AD}' | '\u{061C}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{206F}' | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}')
+}
+
+/// Checks a field: not empty, within its length bound, no control characters (but line breaks
+/// and tabs in texts), and for ids no invisible formatting characters or surrounding spaces.
+fn checked(path: &str, value: &str, field: Field) -> Result<(), PolicyError> {
     if value.trim().is_empty() {
         return Err(PolicyError::at(path, "must not be empty"));
+    }
+    let (limit, unit, len) = match field {
+        Field::Id => (MAX_ID_BYTES, "bytes", value.len()),
+        Field::Name => (MAX_NAME_CHARS, "characters", value.chars().count()),
+        Field::Text => (MAX_TEXT_CHARS, "characters", value.chars().count()),
+    };
+    if len > limit {
+        return Err(PolicyError::at(path, format!("is {len} {unit} long, over the limit of {limit}")));
+    }
+    let allowed_control = |c: char| field == Field::Text && matches!(c, '\n' | '\t');
+    if let Some((i, c)) = value.chars().enumerate().find(|&(_, c)| c.is_control() && !allowed_control(c)) {
+        return Err(PolicyError::at(
+            path,
+            format!("holds the control character U+{:04X} at character {i}", u32::from(c)),
+        ));
+    }
+    if field == Field::Id {
+        if let Some((i, c)) = value.chars().enumerate().find(|&(_, c)| is_invisible_format(c)) {
+            return Err(PolicyError::at(
+                path,
+                format!("holds the invisible character U+{:04X} at character {i}", u32::from(c)),
+            ));
+        }
+        if value.trim() != value {
+            return Err(PolicyError::at(path, "must not start or end with whitespace"));
+        }
     }
     Ok(())
 }
 
-/// Placeholders other than `{remaining}` are mistakes that would show raw braces to drivers.
-fn known_placeholders_only(path: &str, message: &str) -> Result<(), PolicyError> {
+/// Braces in messages are placeholders: `{remaining}` where `remaining` says it is filled in
+/// (the retry message), and nothing else anywhere, so that no driver sees raw braces. A lone
+/// `{` or `}` is refused too.
+fn placeholders(path: &str, message: &str, remaining: bool) -> Result<(), PolicyError> {
+    let filled = if remaining { "only {remaining} is filled in" } else { "nothing is filled in here" };
     let mut rest = message;
-    while let Some(open) = rest.find('{') {
-        let after = &rest[open..];
-        match after.find('}') {
-            Some(close) if &after[..=close] == REMAINING_PLACEHOLDER => rest = &after[close + 1..],
-            Some(close) => {
-                return Err(PolicyError::at(
-                    path,
-                    format!("unknown placeholder {:?} (only {REMAINING_PLACEHOLDER} is filled in)", &after[..=close]),
-                ))
+    while let Some(brace) = rest.find(['{', '}']) {
+        let after = &rest[brace..];
+        if after.starts_with('}') {
+            return Err(PolicyError::at(path, format!("unmatched '}}' ({filled})")));
+        }
+        match after[1..].find(['}', '{']).map(|i| i + 1) {
+            Some(close) if after[close..].starts_with('}') => {
+                let placeholder = &after[..=close];
+                if !(remaining && placeholder == REMAINING_PLACEHOLDER) {
+                    return Err(PolicyError::at(
+                        path,
+                        format!("placeholder {placeholder:?} is not filled in ({filled})"),
+                    ));
+                }
+                rest = &after[close + 1..];
             }
-            None => return Err(PolicyError::at(path, "unclosed '{' (only {remaining} is filled in)")),
+            _ => return Err(PolicyError::at(path, format!("unclosed '{{' ({filled})"))),
         }
     }
     Ok(())
 }
 
 fn validate(raw: RawPolicy, sha256: String) -> Result<Policy, PolicyError> {
-    non_empty("id", &raw.id)?;
-    non_empty("name", &raw.name)?;
+    checked("id", &raw.id, Field::Id)?;
+    checked("name", &raw.name, Field::Name)?;
     let config = raw.config;
     let Mode::Structured = config.mode;
 
@@ -305,8 +388,10 @@ fn validate(raw: RawPolicy, sha256: String) -> Result<Policy, PolicyError> {
     let mut seen = HashSet::new();
     for (i, c) in config.categories.into_iter().enumerate() {
         let path = format!("config.categories[{i}]");
-        non_empty(&format!("{path}.id"), &c.id)?;
-        non_empty(&format!("{path}.label"), &c.label)?;
+        checked(&format!("{path}.id"), &c.id, Field::Id)?;
+        checked(&format!("{path}.label"), &c.label, Field::Name)?;
+        checked(&format!("{path}.color"), &c.color, Field::Name)?;
+        checked(&format!("{path}.description"), &c.description, Field::Text)?;
         if !seen.insert(c.id.clone()) {
             return Err(PolicyError::at(format!("{path}.id"), format!("duplicate category id {:?}", c.id)));
         }
@@ -355,7 +440,8 @@ fn validate(raw: RawPolicy, sha256: String) -> Result<Policy, PolicyError> {
         if !seen.insert(kind) {
             return Err(PolicyError::at(format!("{path}.id"), format!("duplicate criterion id {:?}", c.id)));
         }
-        non_empty(&format!("{path}.label"), &c.label)?;
+        checked(&format!("{path}.label"), &c.label, Field::Name)?;
+        checked(&format!("{path}.description"), &c.description, Field::Text)?;
         criteria.push(Criterion {
             kind,
             label: c.label,
@@ -382,8 +468,8 @@ fn validate(raw: RawPolicy, sha256: String) -> Result<Policy, PolicyError> {
         ("exhaustedMessage", &u.exhausted_message),
     ] {
         let path = format!("config.uiCopy.{field}");
-        non_empty(&path, text)?;
-        known_placeholders_only(&path, text)?;
+        checked(&path, text, Field::Text)?;
+        placeholders(&path, text, field == "retryMessage")?;
     }
     if config.max_attempts > 1 && !u.retry_message.contains(REMAINING_PLACEHOLDER) {
         return Err(PolicyError::at(

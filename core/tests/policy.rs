@@ -291,3 +291,102 @@ fn a_policy_may_omit_criteria() {
     v["config"]["criteria"] = json!([]);
     assert_eq!(error_of(&v).0, "config.criteria");
 }
+
+#[test]
+fn a_number_where_a_name_belongs_is_a_type_error_at_its_path() {
+    let mut v = default_json();
+    v["config"]["criteria"][0]["severity"] = json!(3);
+    assert_eq!(
+        error_of(&v),
+        ("config.criteria[0].severity".into(), "invalid type: integer `3`, expected a string".into())
+    );
+    let mut v = default_json();
+    v["config"]["mode"] = json!(5);
+    assert_eq!(error_of(&v).0, "config.mode");
+    let mut v = default_json();
+    v["config"]["criteria"][0]["severity"] = json!("urgent");
+    let (path, msg) = error_of(&v);
+    assert_eq!(path, "config.criteria[0].severity");
+    assert_eq!(msg, "unknown variant `urgent`, expected one of `critical`, `warning`, `info`");
+}
+
+#[test]
+fn syntax_errors_give_line_and_column_not_a_guessed_path() {
+    let err = Policy::from_json("{\"id\": \"x\", \"config\": {,}}").expect_err("bad JSON");
+    assert_eq!(
+        (err.path.as_str(), err.message.as_str()),
+        ("", "invalid JSON at line 1 column 24: key must be a string")
+    );
+    let err = Policy::from_json("{\"id\": \"x\",\n \"name\": tru}").expect_err("bad JSON");
+    assert!(err.message.starts_with("invalid JSON at line 2 column "), "{}", err.message);
+}
+
+#[test]
+fn trailing_data_is_refused_and_a_byte_order_mark_is_skipped() {
+    let err = Policy::from_json(&format!("{DEFAULT_POLICY_JSON} {{}}")).expect_err("a second document");
+    assert!(
+        err.message.starts_with("invalid JSON at line") && err.message.ends_with("trailing characters"),
+        "{}",
+        err.message
+    );
+    assert!(Policy::from_json(&format!("{DEFAULT_POLICY_JSON}x")).is_err());
+    assert!(Policy::from_json(&format!("{DEFAULT_POLICY_JSON}\n\n")).is_ok(), "whitespace after the document is fine");
+    let with_bom = format!("\u{feff}{DEFAULT_POLICY_JSON}");
+    let p = Policy::from_json(&with_bom).expect("a UTF-8 byte order mark is skipped");
+    assert_eq!(p.sha256, proofshot_core::hex_sha256(with_bom.as_bytes()), "the hash is of the bytes as given");
+}
+
+#[test]
+fn braces_in_messages_are_filled_or_refused_the_same_everywhere() {
+    for (field, text, problem) in [
+        (
+            "exhaustedMessage",
+            "No attempts left: {remaining}",
+            "placeholder \"{remaining}\" is not filled in (nothing is filled in here)",
+        ),
+        (
+            "successMessage",
+            "Thanks {remaining}",
+            "placeholder \"{remaining}\" is not filled in (nothing is filled in here)",
+        ),
+        ("retryMessage", "Try again ({remaining} left)}", "unmatched '}' (only {remaining} is filled in)"),
+        ("failureMessage", "Oops }", "unmatched '}' (nothing is filled in here)"),
+        ("retryMessage", "{remaining} left {", "unclosed '{' (only {remaining} is filled in)"),
+        ("retryMessage", "{remaining} left, {{remaining}}", "unclosed '{' (only {remaining} is filled in)"),
+    ] {
+        let mut v = default_json();
+        v["config"]["uiCopy"][field] = json!(text);
+        assert_eq!(error_of(&v), (format!("config.uiCopy.{field}"), problem.to_owned()), "{text}");
+    }
+    let mut v = default_json();
+    v["config"]["uiCopy"]["retryMessage"] = json!("Retake it: {remaining} left. {remaining}!");
+    assert!(Policy::from_json(&v.to_string()).is_ok());
+}
+
+#[test]
+fn ids_names_and_texts_are_bounded_and_printable() {
+    let cases: Vec<(&str, Value, &str)> = vec![
+        ("id", json!("pod\u{0}"), "holds the control character U+0000 at character 3"),
+        ("id", json!("pod\u{200B}"), "holds the invisible character U+200B at character 3"),
+        ("id", json!(" pod"), "must not start or end with whitespace"),
+        ("id", json!("x".repeat(10 << 20)), "is 10485760 bytes long, over the limit of 128"),
+        ("name", json!("Proof\nof delivery"), "holds the control character U+000A at character 5"),
+        ("name", json!("n".repeat(201)), "is 201 characters long, over the limit of 200"),
+    ];
+    for (field, value, problem) in cases {
+        let mut v = default_json();
+        v[field] = value;
+        assert_eq!(error_of(&v), (field.to_owned(), problem.to_owned()));
+    }
+    let mut v = default_json();
+    v["config"]["criteria"][0]["description"] = json!("d".repeat(2001));
+    assert_eq!(error_of(&v).0, "config.criteria[0].description");
+    let mut v = default_json();
+    v["config"]["uiCopy"]["retryMessage"] = json!("Retake it.\n{remaining} left\u{1b}[31m");
+    assert_eq!(error_of(&v).1, "holds the control character U+001B at character 27");
+    // line breaks in texts, and emoji with joiners in names, are fine
+    let mut v = default_json();
+    v["config"]["uiCopy"]["retryMessage"] = json!("Retake it.\n{remaining} left");
+    v["name"] = json!("Proof of delivery \u{1F468}\u{200D}\u{1F4BB}");
+    assert!(Policy::from_json(&v.to_string()).is_ok());
+}
