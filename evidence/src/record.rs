@@ -41,18 +41,31 @@ pub struct Location {
     pub accuracy_m: Option<f64>,
 }
 
+/// The largest integer a backend parsing records in JavaScript holds exactly (2^53 - 1).
+pub const MAX_SAFE_INTEGER: i64 = (1 << 53) - 1;
+
+/// The largest horizontal accuracy accepted, in metres: half the Earth's circumference.
+pub const MAX_ACCURACY_M: f64 = 20_000_000.0;
+
 impl Capture {
-    /// Checks the values an app handed in; the message names the bad field.
+    /// Checks the values an app handed in; the message names the bad field. A position is never
+    /// echoed in the message (error text reaches logs and crash reports): only that it is out of
+    /// range.
     pub fn validate(&self) -> Result<(), String> {
+        if let Some(t) = self.time_ms.filter(|t| !(0..=MAX_SAFE_INTEGER).contains(t)) {
+            return Err(format!(
+                "capture.time_ms: expected Unix milliseconds from 0 to 2^53 - 1 (what JavaScript holds exactly), got {t}"
+            ));
+        }
         let Some(l) = self.location else { return Ok(()) };
         if !(l.latitude.is_finite() && (-90.0..=90.0).contains(&l.latitude)) {
-            return Err(format!("capture.location.latitude: expected -90 to 90 degrees, got {}", l.latitude));
+            return Err("capture.location.latitude: expected -90 to 90 degrees (the value is not shown)".into());
         }
         if !(l.longitude.is_finite() && (-180.0..=180.0).contains(&l.longitude)) {
-            return Err(format!("capture.location.longitude: expected -180 to 180 degrees, got {}", l.longitude));
+            return Err("capture.location.longitude: expected -180 to 180 degrees (the value is not shown)".into());
         }
-        if let Some(a) = l.accuracy_m.filter(|a| !(a.is_finite() && *a >= 0.0)) {
-            return Err(format!("capture.location.accuracy_m: expected metres, 0 or more, got {a}"));
+        if let Some(a) = l.accuracy_m.filter(|a| !(a.is_finite() && (0.0..=MAX_ACCURACY_M).contains(a))) {
+            return Err(format!("capture.location.accuracy_m: expected metres from 0 to 20,000,000, got {a}"));
         }
         Ok(())
     }

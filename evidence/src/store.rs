@@ -158,6 +158,7 @@ impl EvidenceStore {
         if inside_signer() {
             return Err(reentrant());
         }
+        durable_path(&path)?;
         let signer = Checked::new(signer)?;
         let conn =
             Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE)
@@ -346,7 +347,7 @@ impl EvidenceStore {
         for id in record_ids {
             let exists: bool = tx.query_row("SELECT count(*) FROM records WHERE record_id = ?1", [id], |r| r.get(0))?;
             if !exists {
-                return Err(StoreError::InvalidInput(format!("mark uploaded: no record with id {id:?}")));
+                return Err(StoreError::InvalidInput(format!("mark uploaded: no record with id {}", shown(id))));
             }
             marked += tx.execute("UPDATE records SET uploaded = 1 WHERE record_id = ?1 AND uploaded = 0", [id])? as u32;
         }
@@ -439,7 +440,37 @@ fn check_stop_id(stop_id: &str) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// An app-given string for an error message, bounded: at most 80 characters, quoted, with the
+/// rest counted (a 10 MB id would otherwise travel whole into logs and crash reports).
+fn shown(value: &str) -> String {
+    const SHOWN: usize = 80;
+    match value.char_indices().nth(SHOWN) {
+        None => format!("{value:?}"),
+        Some((cut, _)) => format!("{:?}… ({} bytes in all)", &value[..cut], value.len()),
+    }
+}
+
 /// The device clock, Unix milliseconds (0 if it is set before 1970).
 fn now_ms() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
+}
+
+/// SQLite opens a temporary store for an empty path and an in-memory one for `:memory:`: both
+/// vanish on close, with every attempt count and record. An evidence store is a file that
+/// outlives the process, so neither is accepted, nor a path that names a folder.
+fn durable_path(path: &Path) -> Result<(), StoreError> {
+    let refuse = |why: &str| Err(StoreError::InvalidInput(format!("evidence store path {path:?}: {why}")));
+    if path.as_os_str().is_empty() {
+        return refuse("empty; SQLite would keep a temporary store that vanishes on close");
+    }
+    if path.as_os_str() == ":memory:" {
+        return refuse("SQLite would keep the store in memory, and it would vanish on close");
+    }
+    if path.file_name().is_none() || path.as_os_str().to_string_lossy().ends_with(std::path::MAIN_SEPARATOR) {
+        return refuse("names a folder, not a file");
+    }
+    if path.is_dir() {
+        return refuse("is a folder, not a file");
+    }
+    Ok(())
 }

@@ -149,8 +149,80 @@ fn bad_stop_ids_and_locations_are_named() {
     let err = store
         .record_attempt(&policy, ("test", &MODELS), "s", verdict(&policy, true), &photo(1), capture)
         .expect_err("latitude");
-    assert_eq!(err.to_string(), "capture.location.latitude: expected -90 to 90 degrees, got 91");
+    assert_eq!(err.to_string(), "capture.location.latitude: expected -90 to 90 degrees (the value is not shown)");
+    assert!(!err.to_string().contains("91"), "a location is never echoed");
     assert!(store.pending_records(10).expect("pending").is_empty(), "nothing recorded");
+}
+
+#[test]
+fn capture_values_beyond_what_a_backend_can_parse_are_refused() {
+    use proofshot_evidence::{Capture, Location};
+    let dir = temp_dir("store-capture-range");
+    let store = open(&dir.join("evidence.db"));
+    let policy = Policy::default_policy();
+    let at = |accuracy_m| Some(Location { latitude: 52.5, longitude: 13.4, accuracy_m: Some(accuracy_m) });
+    for (capture, problem) in [
+        (
+            Capture { time_ms: Some(i64::MAX), location: None },
+            "capture.time_ms: expected Unix milliseconds from 0 to 2^53 - 1",
+        ),
+        (
+            Capture { time_ms: Some(i64::MIN), location: None },
+            "capture.time_ms: expected Unix milliseconds from 0 to 2^53 - 1",
+        ),
+        (
+            Capture { time_ms: Some(1 << 53), location: None },
+            "capture.time_ms: expected Unix milliseconds from 0 to 2^53 - 1",
+        ),
+        (
+            Capture { time_ms: None, location: at(1e300) },
+            "capture.location.accuracy_m: expected metres from 0 to 20,000,000",
+        ),
+        (
+            Capture { time_ms: None, location: at(-1.0) },
+            "capture.location.accuracy_m: expected metres from 0 to 20,000,000",
+        ),
+        (
+            Capture { time_ms: None, location: at(f64::NAN) },
+            "capture.location.accuracy_m: expected metres from 0 to 20,000,000",
+        ),
+    ] {
+        let err = store
+            .record_attempt(&policy, ("test", &MODELS), "s", verdict(&policy, true), &photo(1), capture)
+            .expect_err("out of range");
+        assert!(err.to_string().starts_with(problem), "{err}");
+        assert!(matches!(err, StoreError::InvalidInput(_)));
+    }
+    assert!(store.pending_records(10).expect("pending").is_empty(), "nothing recorded");
+    let edge = Capture { time_ms: Some((1 << 53) - 1), location: at(20_000_000.0) };
+    store
+        .record_attempt(&policy, ("test", &MODELS), "s", verdict(&policy, true), &photo(1), edge)
+        .expect("the bounds themselves");
+}
+
+#[test]
+fn a_store_must_be_a_file_that_outlives_the_process() {
+    let dir = temp_dir("store-durable");
+    let folder = dir.join("sub");
+    std::fs::create_dir_all(&folder).expect("folder");
+    for path in [std::path::PathBuf::new(), ":memory:".into(), folder.clone(), format!("{}/", dir.display()).into()] {
+        match EvidenceStore::open(&path, signer(), StoreConfig::default()) {
+            Err(StoreError::InvalidInput(msg)) => assert!(msg.starts_with("evidence store path "), "{msg}"),
+            Err(other) => panic!("{path:?}: expected InvalidInput, got {other}"),
+            Ok(_) => panic!("{path:?}: accepted"),
+        }
+    }
+    assert!(!std::path::Path::new(":memory:").exists(), "no file made");
+}
+
+#[test]
+fn errors_echo_a_bounded_part_of_what_the_app_gave() {
+    let dir = temp_dir("store-echo");
+    let store = open(&dir.join("evidence.db"));
+    let huge = "r".repeat(10 << 20);
+    let err = store.mark_uploaded(&[huge]).expect_err("no such record").to_string();
+    assert!(err.len() < 200, "{} bytes of message", err.len());
+    assert!(err.ends_with("… (10485760 bytes in all)"), "{err}");
 }
 
 #[test]
