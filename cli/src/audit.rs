@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use proofshot_evidence::{audit, AuditOptions, VerifyKey};
+use proofshot_evidence::{audit, AuditOptions, KnownHead, VerifyKey};
 
 use crate::{exit, Failure};
 
@@ -25,6 +25,13 @@ pub(crate) struct Args {
     /// head line.
     #[arg(long)]
     partial: bool,
+    /// The seq of the last record this backend accepted from the device before: an export that
+    /// ends before it, or holds another record there, is rolled back (with --known-hash).
+    #[arg(long, value_name = "SEQ", requires = "known_hash")]
+    known_seq: Option<u64>,
+    /// The hash of that record (hex).
+    #[arg(long, value_name = "HEX", requires = "known_seq")]
+    known_hash: Option<String>,
 }
 
 pub(crate) fn run(args: &Args) -> Result<u8, Failure> {
@@ -46,7 +53,8 @@ pub(crate) fn run(args: &Args) -> Result<u8, Failure> {
         message: format!("{}: not UTF-8 text (byte {})", args.file.display(), e.utf8_error().valid_up_to()),
     })?;
     let signatures = key.as_ref().map(|k| k.algorithm());
-    match audit(&text, &AuditOptions { key, partial: args.partial }) {
+    let known = args.known_seq.zip(args.known_hash.clone()).map(|(seq, hash)| KnownHead { seq, hash });
+    match audit(&text, &AuditOptions { key, partial: args.partial, known }) {
         Ok(report) => {
             let (first, last) = report.seq_range;
             println!(

@@ -28,8 +28,24 @@ pub struct AuditOptions {
     /// Checks every signature with this key; `None` checks hashes and links only.
     pub key: Option<VerifyKey>,
     /// A batch of records (from `pendingRecords`) rather than a whole export: the chain may
-    /// start after seq 1 (its first link is taken on trust) and there is no head line.
+    /// start after seq 1 (its first link is taken on trust, or checked against `known`) and
+    /// there is no head line.
     pub partial: bool,
+    /// The last record the backend accepted from this device before. A chain that ends before
+    /// it, or holds a different record at its seq, is refused as rolled back: an earlier,
+    /// validly signed export replayed, or the store deleted or replaced (which starts again at
+    /// seq 1). A batch must go on from it.
+    pub known: Option<KnownHead>,
+}
+
+/// The last record a backend accepted from a device: its seq and hash. The backend keeps it per
+/// device (and the device's key) and passes it to every later audit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KnownHead {
+    /// The record's seq.
+    pub seq: u64,
+    /// The record's hash (hex).
+    pub hash: String,
 }
 
 /// A chain that holds.
@@ -62,6 +78,14 @@ pub enum Problem {
         /// The seq found.
         found: u64,
     },
+    /// A `seq` further on than the next one, while the next one comes later in the file.
+    #[error("expected seq {expected}, found seq {found}: records are out of order (seq {expected} comes later)")]
+    OutOfOrder {
+        /// The next seq.
+        expected: u64,
+        /// The seq found.
+        found: u64,
+    },
     /// `prev_hash` is not the previous record's hash.
     #[error("broken link: prev_hash does not match the hash of the record before it (that record was replaced or re-hashed)")]
     BrokenLink,
@@ -73,6 +97,9 @@ pub enum Problem {
         /// The algorithm the record names.
         alg: String,
     },
+    /// The chain goes back on what the backend accepted before ([`AuditOptions::known`]).
+    #[error("rolled back: {0}")]
+    RolledBack(String),
     /// The export does not end with a head line matching its records.
     #[error("truncated: {0}")]
     Truncated(String),
@@ -124,8 +151,7 @@ pub fn audit(text: &str, options: &AuditOptions) -> Result<AuditReport, AuditFai
         if head_seen {
             return Err(fail(n, None, None, Problem::Malformed("a line after the head line".into())));
         }
-        let value: Value = serde_json::from_str(line)
-            .map_err(|e| fail(n, None, None, Problem::Malformed(format!("not JSON: {e}"))))?;
+        let value = parse_as_written(line).map_err(|p| fail(n, None, None, p))?;
         let format = value.get("format").and_then(Value::as_str).unwrap_or_default();
         if format == HEAD_FORMAT {
             check_head(&value, records, last.as_ref(), options).map_err(|p| fail(n, None, None, p))?;
@@ -152,8 +178,25 @@ pub fn audit(text: &str, options: &AuditOptions) -> Result<AuditReport, AuditFai
         if hex_sha256(&bytes) != hash {
             return Err(at(Problem::Edited));
         }
+        if let Some(known) = options.known.as_ref().filter(|k| k.seq == seq && k.hash != hash) {
+            return Err(at(Problem::RolledBack(format!(
+                "seq {seq} is not the record accepted before (hash {}…, now {}…): the chain was rewritten or the store replaced",
+                &known.hash[..known.hash.len().min(12)],
+                &hash[..hash.len().min(12)]
+            ))));
+        }
         match &last {
-            None if options.partial => first_seq = seq,
+            None if options.partial => {
+                first_seq = seq;
+                if let Some(known) = options.known.as_ref().filter(|k| seq > k.seq) {
+                    if seq != known.seq + 1 {
+                        return Err(at(Problem::Sequence { expected: known.seq + 1, found: seq }));
+                    }
+                    if prev_hash != known.hash {
+                        return Err(at(Problem::BrokenLink));
+                    }
+                }
+            }
             None => {
                 first_seq = 1;
                 if seq != 1 {
@@ -165,7 +208,11 @@ pub fn audit(text: &str, options: &AuditOptions) -> Result<AuditReport, AuditFai
             }
             Some((last_seq, last_hash)) => {
                 if seq != last_seq + 1 {
-                    return Err(at(Problem::Sequence { expected: last_seq + 1, found: seq }));
+                    let expected = last_seq + 1;
+                    if seq > expected && lines[i + 1..].iter().any(|l| seq_of(l) == Some(expected)) {
+                        return Err(at(Problem::OutOfOrder { expected, found: seq }));
+                    }
+                    return Err(at(Problem::Sequence { expected, found: seq }));
                 }
                 if prev_hash != last_hash {
                     return Err(at(Problem::BrokenLink));
@@ -177,6 +224,22 @@ pub fn audit(text: &str, options: &AuditOptions) -> Result<AuditReport, AuditFai
         }
         records += 1;
         last = Some((seq, hash.to_owned()));
+    }
+    // a batch may repeat records already accepted (an upload retried): only a whole export
+    // must reach what was accepted before
+    if let Some(known) = options.known.as_ref().filter(|_| !options.partial) {
+        let end = last.as_ref().map_or(0, |(s, _)| *s);
+        if end < known.seq {
+            return Err(fail(
+                lines.len(),
+                None,
+                None,
+                Problem::RolledBack(format!(
+                    "the chain ends at seq {end}, but seq {} was accepted before: an earlier export replayed, or the store deleted or replaced",
+                    known.seq
+                )),
+            ));
+        }
     }
     if !head_seen && !options.partial {
         let end = last.as_ref().map_or("before any record".to_owned(), |(s, _)| format!("after seq {s}"));
@@ -193,6 +256,97 @@ pub fn audit(text: &str, options: &AuditOptions) -> Result<AuditReport, AuditFai
         head_hash: last.map_or_else(|| GENESIS_HASH.to_owned(), |(_, h)| h),
         signatures_checked: options.key.is_some(),
     })
+}
+
+/// A line parsed as JSON and held to the form the store writes it in: no member twice (JSON
+/// parsers keep one of them, silently, so a forged member put before the real one would go
+/// unseen), members sorted, no whitespace. The bytes read are then the bytes that were hashed
+/// and signed (with `hash` and `signature` in their sorted places).
+fn parse_as_written(line: &str) -> Result<Value, Problem> {
+    let value = serde_json::from_str::<NoDuplicates>(line)
+        .map_err(|e| {
+            let e = e.to_string();
+            Problem::Malformed(if e.starts_with("duplicate member") { e } else { format!("not JSON: {e}") })
+        })?
+        .0;
+    let written = value.to_string();
+    if written != line {
+        return Err(Problem::Malformed(
+            "not byte for byte as the store wrote it (members reordered, spaces or escapes changed): keep export lines unchanged".into(),
+        ));
+    }
+    Ok(value)
+}
+
+/// The `seq` of a record line, if it is one.
+fn seq_of(line: &str) -> Option<u64> {
+    serde_json::from_str::<Value>(line.trim_end()).ok()?.get("seq")?.as_u64()
+}
+
+/// A JSON value whose objects hold no member twice.
+struct NoDuplicates(Value);
+
+impl<'de> serde::Deserialize<'de> for NoDuplicates {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(NoDuplicatesVisitor).map(NoDuplicates)
+    }
+}
+
+struct NoDuplicatesVisitor;
+
+impl<'de> serde::de::Visitor<'de> for NoDuplicatesVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(NoDuplicates(v)) = seq.next_element()? {
+            items.push(v);
+        }
+        Ok(Value::Array(items))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut members = serde_json::Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let NoDuplicates(v) = map.next_value()?;
+            if members.insert(key.clone(), v).is_some() {
+                return Err(serde::de::Error::custom(format!("duplicate member {key:?}")));
+            }
+        }
+        Ok(Value::Object(members))
+    }
 }
 
 fn check_signature(value: &Value, message: &[u8], key: &VerifyKey) -> Result<(), Problem> {

@@ -30,7 +30,7 @@ mod session;
 mod signing;
 mod store;
 
-pub use audit::{audit, AuditFailure, AuditOptions, AuditReport, Problem};
+pub use audit::{audit, AuditFailure, AuditOptions, AuditReport, KnownHead, Problem};
 pub use record::{Capture, Location, PhotoIdentity, Reuse, SignedRecord};
 pub use session::{StopSession, SubmitError};
 pub use signing::{

@@ -380,7 +380,7 @@ impl EvidenceStore {
 
     /// Audits the stored chain (see [`crate::audit`]); with a key, its signatures too.
     pub fn verify_chain(&self, key: Option<VerifyKey>) -> Result<Result<AuditReport, AuditFailure>, StoreError> {
-        Ok(audit(&self.export_jsonl()?, &AuditOptions { key, partial: false }))
+        Ok(audit(&self.export_jsonl()?, &AuditOptions { key, partial: false, known: None }))
     }
 
     /// The connection, for one call. Refused on a thread inside a signer's method: the

@@ -5,7 +5,7 @@ mod common;
 
 use common::*;
 use proofshot_core::{Decision, Policy};
-use proofshot_evidence::{audit, AuditOptions, HmacSha256Signer, P256Signer, Problem, Signer, VerifyKey};
+use proofshot_evidence::{audit, AuditOptions, HmacSha256Signer, KnownHead, P256Signer, Problem, Signer, VerifyKey};
 use serde_json::Value;
 
 /// An export of five records over three stops.
@@ -22,7 +22,7 @@ fn export() -> String {
 }
 
 fn with_key() -> AuditOptions {
-    AuditOptions { key: Some(key()), partial: false }
+    AuditOptions { key: Some(key()), partial: false, known: None }
 }
 
 fn lines(text: &str) -> Vec<String> {
@@ -92,7 +92,41 @@ fn a_deleted_record_is_named() {
 fn reordered_records_are_named() {
     let mut l = lines(&export());
     l.swap(1, 3);
-    assert_eq!(problem(&join(&l)), (2, Problem::Sequence { expected: 2, found: 4 }));
+    let (line, p) = problem(&join(&l));
+    assert_eq!((line, &p), (2, &Problem::OutOfOrder { expected: 2, found: 4 }));
+    assert_eq!(p.to_string(), "expected seq 2, found seq 4: records are out of order (seq 2 comes later)");
+}
+
+#[test]
+fn a_forged_member_before_the_real_one_is_refused() {
+    // JSON parsers keep the last of two members: a forged stop id and verdict put first would
+    // be ignored by the hash check and then read by a backend that keeps the first
+    let text = export();
+    let mut l = lines(&text);
+    l[1] = l[1].replacen('{', r#"{"stop_id":"FORGED","verdict":{"category":"valid_pod"},"#, 1);
+    let (line, p) = problem(&join(&l));
+    assert_eq!(line, 2);
+    assert!(matches!(&p, Problem::Malformed(m) if m.contains("duplicate member \"stop_id\"")), "{p:?}");
+    // a nested duplicate too
+    let mut l = lines(&text);
+    l[2] = l[2].replacen(r#""verdict":{"#, r#""verdict":{"category":"valid_pod","#, 1);
+    assert!(matches!(problem(&join(&l)), (3, Problem::Malformed(m)) if m.contains("duplicate member \"category\"")));
+}
+
+#[test]
+fn a_line_not_byte_for_byte_as_written_is_refused() {
+    let text = export();
+    for change in [
+        |l: &str| l.replacen(':', ": ", 1),
+        |l: &str| format!(" {l}"),
+        |l: &str| l.replacen("stop-1", r"stop\u002d1", 1),
+    ] {
+        let mut l = lines(&text);
+        l[0] = change(&l[0]);
+        let (line, p) = problem(&join(&l));
+        assert_eq!(line, 1);
+        assert!(matches!(&p, Problem::Malformed(m) if m.starts_with("not byte for byte")), "{p:?}");
+    }
 }
 
 #[test]
@@ -137,12 +171,12 @@ fn p256_signed_records_verify_with_the_public_key_only() {
     let policy = Policy::default_policy();
     submit(&store, &policy, "stop-1", true, 1);
     let text = store.export_jsonl().expect("exports");
-    assert!(audit(&text, &AuditOptions { key: Some(public), partial: false }).is_ok());
+    assert!(audit(&text, &AuditOptions { key: Some(public), partial: false, known: None }).is_ok());
     let other = P256Signer::from_bytes("device-8", &[4u8; 32]).expect("key").verifying_key();
-    let failure = audit(&text, &AuditOptions { key: Some(other), partial: false }).expect_err("wrong key");
+    let failure = audit(&text, &AuditOptions { key: Some(other), partial: false, known: None }).expect_err("wrong key");
     assert_eq!(failure.problem, Problem::BadSignature { key_id: "device-7".into(), alg: "ecdsa-p256-sha256".into() });
-    let failure =
-        audit(&text, &AuditOptions { key: Some(VerifyKey::Hmac(vec![1])), partial: false }).expect_err("hmac");
+    let failure = audit(&text, &AuditOptions { key: Some(VerifyKey::Hmac(vec![1])), partial: false, known: None })
+        .expect_err("hmac");
     assert!(matches!(failure.problem, Problem::BadSignature { .. }));
 }
 
@@ -159,7 +193,7 @@ fn pending_batches_audit_as_partial_chains() {
     let rest = store.pending_records(10).expect("pending");
     assert_eq!(rest.iter().map(|r| r.seq).collect::<Vec<_>>(), [3, 4, 5]);
     let batch: String = rest.iter().map(|r| format!("{}\n", r.json)).collect();
-    let report = audit(&batch, &AuditOptions { key: Some(key()), partial: true }).expect("batch verifies");
+    let report = audit(&batch, &AuditOptions { key: Some(key()), partial: true, known: None }).expect("batch verifies");
     assert_eq!(report.seq_range, (3, 5));
     assert!(audit(&batch, &with_key()).is_err(), "a batch is not a whole export");
     // uploaded records stay in the chain
@@ -190,4 +224,81 @@ fn sha256_hex(bytes: &[u8]) -> String {
 fn base64_std(bytes: &[u8]) -> String {
     use base64::Engine as _;
     base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+/// What a backend keeps per device after accepting a chain: its last record's seq and hash.
+fn known_after(text: &str) -> KnownHead {
+    let report = audit(text, &with_key()).expect("accepted");
+    KnownHead { seq: report.seq_range.1, hash: report.head_hash }
+}
+
+fn with_known(known: &KnownHead, partial: bool) -> AuditOptions {
+    AuditOptions { key: Some(key()), partial, known: Some(known.clone()) }
+}
+
+#[test]
+fn an_earlier_export_replayed_is_a_rollback_for_a_backend_that_remembers() {
+    let dir = temp_dir("chain-rollback");
+    let store = open(&dir.join("evidence.db"));
+    let policy = Policy::default_policy();
+    for n in 0..3 {
+        submit(&store, &policy, &format!("stop-{n}"), true, n);
+    }
+    let earlier = store.export_jsonl().expect("export");
+    for n in 3..5 {
+        submit(&store, &policy, &format!("stop-{n}"), true, n);
+    }
+    let later = store.export_jsonl().expect("export");
+    let known = known_after(&later);
+    assert_eq!(known.seq, 5);
+    // the later export cut back to three records, ending with the earlier export's signed head:
+    // every hash, link and signature holds, so only the backend's memory can tell
+    let l = lines(&later);
+    let rolled = join(&[&l[..3], &lines(&earlier)[3..]].concat());
+    assert!(audit(&rolled, &with_key()).is_ok(), "without memory a replayed export is valid");
+    let failure = audit(&rolled, &with_known(&known, false)).expect_err("rolled back");
+    assert!(
+        matches!(&failure.problem, Problem::RolledBack(m) if m.starts_with("the chain ends at seq 3, but seq 5 was accepted before")),
+        "{failure}"
+    );
+    assert!(audit(&later, &with_known(&known, false)).is_ok(), "the same export again is fine");
+    // the store deleted: a new one starts again at seq 1
+    let fresh = open(&temp_dir("chain-rollback-fresh").join("evidence.db"));
+    submit(&fresh, &policy, "stop-9", true, 9);
+    let restarted = fresh.export_jsonl().expect("export");
+    assert!(matches!(
+        audit(&restarted, &with_known(&known, false)).expect_err("restart").problem,
+        Problem::RolledBack(_)
+    ));
+    // ... and grown past the seq the backend knows: that seq now holds another record
+    for n in 10..15 {
+        submit(&fresh, &policy, &format!("stop-{n}"), true, n);
+    }
+    let failure = audit(&fresh.export_jsonl().expect("export"), &with_known(&known, false)).expect_err("rewritten");
+    assert_eq!(failure.seq, Some(5));
+    assert!(
+        matches!(&failure.problem, Problem::RolledBack(m) if m.contains("is not the record accepted before")),
+        "{failure}"
+    );
+}
+
+#[test]
+fn a_batch_must_go_on_from_what_the_backend_accepted() {
+    let dir = temp_dir("chain-batch-known");
+    let store = open(&dir.join("evidence.db"));
+    let policy = Policy::default_policy();
+    for n in 0..6 {
+        submit(&store, &policy, &format!("stop-{n}"), true, n);
+    }
+    let pending = store.pending_records(10).expect("pending");
+    let batch = |from: usize, to: usize| pending[from..to].iter().map(|r| format!("{}\n", r.json)).collect::<String>();
+    let hash_of =
+        |json: &str| serde_json::from_str::<Value>(json).expect("json")["hash"].as_str().expect("hash").to_owned();
+    let known = KnownHead { seq: pending[2].seq, hash: hash_of(&pending[2].json) };
+    assert_eq!(audit(&batch(3, 6), &with_known(&known, true)).expect("goes on from seq 3").seq_range, (4, 6));
+    assert_eq!(audit(&batch(0, 3), &with_known(&known, true)).expect("an upload retried").records, 3);
+    let gap = audit(&batch(4, 6), &with_known(&known, true)).expect_err("seq 4 missing");
+    assert_eq!(gap.problem, Problem::Sequence { expected: 4, found: 5 });
+    let other = KnownHead { seq: 3, hash: "ab".repeat(32) };
+    assert_eq!(audit(&batch(3, 6), &with_known(&other, true)).expect_err("another chain").problem, Problem::BrokenLink);
 }

@@ -75,7 +75,8 @@ fn try_submit(store: &EvidenceStore, policy: &Policy, n: u64) -> Result<(), Stor
 fn state(store: &EvidenceStore, policy: &Policy) -> (u32, u64) {
     let used = store.stop(policy, "stop-1").expect("state").attempts_used();
     let export = store.export_jsonl().expect("export");
-    let report = audit(&export, &AuditOptions { key: Some(key()), partial: false }).expect("the chain holds");
+    let report =
+        audit(&export, &AuditOptions { key: Some(key()), partial: false, known: None }).expect("the chain holds");
     (used, report.records)
 }
 

@@ -249,8 +249,9 @@ fn concurrent_stops_from_many_threads_stay_consistent() {
     for t in threads {
         t.join().expect("thread");
     }
-    let report = audit(&store.export_jsonl().expect("export"), &AuditOptions { key: Some(key()), partial: false })
-        .expect("the chain holds");
+    let report =
+        audit(&store.export_jsonl().expect("export"), &AuditOptions { key: Some(key()), partial: false, known: None })
+            .expect("the chain holds");
     assert_eq!(report.records, 160);
     for t in 0..8 {
         for stop in 0..10 {

@@ -109,16 +109,69 @@ def test_reference_verifier_names_each_kind_of_tampering(export):
     edited[1] = edited[1].replace('"stop_id":"stop-1"', '"stop_id":"stop-9"')
     assert (broken(join(edited)).line, broken(join(edited)).problem) == (2, "edited: its contents do not match its hash")
     assert broken(join(ls[:1] + ls[2:])).problem == "expected seq 2, found seq 3"
-    assert broken(join([ls[0], ls[2], ls[1]] + ls[3:])).problem == "expected seq 2, found seq 3"
+    swapped = broken(join([ls[0], ls[2], ls[1]] + ls[3:])).problem
+    assert swapped == "expected seq 2, found seq 3: records are out of order (seq 2 comes later)"
     assert broken(join(ls[:3])).problem.startswith("truncated: no head line")
     assert broken(join(ls[:3] + ls[4:])).problem.startswith("truncated: the head line says 4 records")
     assert broken(join(ls), ref.HmacKey(b"wrong")).problem.startswith("bad signature")
     # re-hashed after the edit: the next link breaks
     obj = json.loads(edited[1])
     obj["hash"] = hashlib.sha256(ref.canonical_bytes(obj)).hexdigest()
-    edited[1] = json.dumps(obj)
+    edited[1] = json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     assert broken(join(edited), None).line == 3
     assert "broken link" in broken(join(edited), None).problem
+
+
+def test_reference_verifier_refuses_a_rollback_given_what_was_accepted(tmp_path, verifier, samples):
+    store = proofshot.EvidenceStore(str(tmp_path / "e.db"), HmacSigner())
+    for n, name in enumerate(["black.jpg", "blurred.jpg"]):
+        store.open_session(verifier, f"stop-{n}").submit_photo(samples[name])
+    earlier = store.export_jsonl()
+    for n, name in enumerate(["overexposed.jpg", "porch.jpg"], start=2):
+        store.open_session(verifier, f"stop-{n}").submit_photo(samples[name])
+    later = store.export_jsonl()
+    records, _, last, head = ref.verify_chain(later, ref.HmacKey(SECRET))
+    known = (last, head)
+    # the later export cut back, with the earlier export's head: valid on its own
+    rolled = join(lines(later)[:2] + lines(earlier)[2:])
+    assert ref.verify_chain(rolled, ref.HmacKey(SECRET))[0] == 2
+    with pytest.raises(ref.ChainBroken) as e:
+        ref.verify_chain(rolled, ref.HmacKey(SECRET), known=known)
+    assert e.value.problem.startswith("rolled back: the chain ends at seq 2, but seq 4 was accepted before")
+    assert ref.verify_chain(later, ref.HmacKey(SECRET), known=known)[0] == 4
+    # the CLI and the reference verifier agree
+    path = tmp_path / "rolled.jsonl"
+    path.write_text(rolled)
+    assert ref.main([str(path), "--known-seq", str(last), "--known-hash", head]) == 1
+    cli = [str(CLI), "audit", str(path), "--known-seq", str(last), "--known-hash", head]
+    out = subprocess.run(cli, capture_output=True, text=True)
+    assert out.returncode == 5 and "rolled back" in out.stderr, out.stderr
+
+
+def test_reference_verifier_refuses_lines_not_as_written(export, tmp_path):
+    ls = lines(export)
+    # a forged member before the real one: json.loads alone would keep the real (last) one
+    forged = ls.copy()
+    forged[1] = forged[1].replace("{", '{"stop_id":"FORGED",', 1)
+    assert broken(join(forged)).problem == "malformed: duplicate member 'stop_id'"
+    # the same record with a space, or with its members in another order
+    spaced = ls.copy()
+    spaced[0] = spaced[0].replace(":", ": ", 1)
+    assert broken(join(spaced)).problem.startswith("malformed: not byte for byte as the store wrote it")
+    reordered = ls.copy()
+    reordered[0] = json.dumps(dict(reversed(json.loads(ls[0]).items())), separators=(",", ":"), ensure_ascii=False)
+    assert broken(join(reordered)).problem.startswith("malformed: not byte for byte")
+    # a lone surrogate: reported as a broken chain, not a traceback
+    surrogate = ls.copy()
+    surrogate[0] = surrogate[0].replace('"stop-1"', '"\\ud800"', 1)
+    assert broken(join(surrogate)).problem.startswith("malformed: a string holds a lone surrogate")
+    path = tmp_path / "surrogate.jsonl"
+    path.write_text(join(surrogate))
+    assert ref.main([str(path), "--hmac-key-hex", SECRET.hex()]) == 1
+    assert subprocess.run([str(CLI), "audit", str(path)], capture_output=True).returncode == 5
+    path.write_text(join(forged))
+    out = subprocess.run([str(CLI), "audit", str(path)], capture_output=True, text=True)
+    assert out.returncode == 5 and 'duplicate member "stop_id"' in out.stderr, out.stderr
 
 
 def test_the_cli_and_the_reference_verifier_agree(export, tmp_path):
