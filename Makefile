@@ -19,6 +19,7 @@ PHOTOS ?= ../shared/photos
 DEV_PHOTOS ?= ../shared/photos-dev
 SAMPLES := .cache/samples
 PROOFSHOT := target/release/proofshot
+ORT_LIB := $(firstword $(wildcard .cache/onnxruntime/1.31.1/libonnxruntime.so .cache/onnxruntime/1.31.1/libonnxruntime.dylib) .cache/onnxruntime/1.31.1/libonnxruntime.so)
 FUZZ_SECONDS ?= 900
 
 .PHONY: demo verify test lint rust-test kotlin-test python-test mobile-check accuracy-guard eval eval-dev bench bombs fuzz \
@@ -28,8 +29,11 @@ FUZZ_SECONDS ?= 900
 setup-ort:
 	scripts/setup-ort.sh
 
+# A release build looks for ONNX Runtime in $$ORT_DYLIB_PATH and beside the executable, never in
+# this checkout's .cache (core/src/runtime.rs): the library is put beside it.
 build: setup-ort
 	$(CARGO) build --release --locked -p proofshot-cli
+	cp -f $(ORT_LIB) target/release/
 
 # The main job: verify photos. Without PATHS, example photos rendered by the project.
 demo: build

@@ -5,7 +5,10 @@ use std::path::PathBuf;
 
 use proofshot_evidence::{audit, AuditOptions, KnownHead, VerifyKey};
 
-use crate::{exit, Failure};
+use crate::{exit, files, Failure};
+
+/// The largest export read: 2 GiB, some million records (a record is about 1.5 KB).
+const MAX_EXPORT_BYTES: u64 = 2 << 30;
 
 #[derive(clap::Args)]
 pub(crate) struct Args {
@@ -47,7 +50,8 @@ pub(crate) fn run(args: &Args) -> Result<u8, Failure> {
     } else {
         None
     };
-    let bytes = read(&args.file)?;
+    let bytes = files::read_regular(&args.file, MAX_EXPORT_BYTES)
+        .map_err(|e| Failure::usage(format!("{}: {e}", args.file.display())))?;
     let text = String::from_utf8(bytes).map_err(|e| Failure {
         code: exit::BROKEN,
         message: format!("{}: not UTF-8 text (byte {})", args.file.display(), e.utf8_error().valid_up_to()),

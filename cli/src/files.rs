@@ -104,12 +104,17 @@ fn has_photo_extension(p: &Path) -> bool {
 /// [`MAX_PHOTO_BYTES`]. A device, named pipe or socket is refused without reading from it (and
 /// without waiting for a pipe's writer).
 pub(crate) fn read_photo(path: &Path) -> Result<Vec<u8>, String> {
+    read_regular(path, MAX_PHOTO_BYTES)
+}
+
+/// Reads a regular file whole, up to `max` bytes, as [`read_photo`] does.
+pub(crate) fn read_regular(path: &Path, max: u64) -> Result<Vec<u8>, String> {
     let refuse = |meta: &std::fs::Metadata| -> Result<(), String> {
         if !meta.is_file() {
             return Err(format!("not a regular file (a {}): only photo files are read", kind_of(meta)));
         }
-        if meta.len() > MAX_PHOTO_BYTES {
-            return Err(too_large(meta.len()));
+        if meta.len() > max {
+            return Err(too_large(meta.len(), max));
         }
         Ok(())
     };
@@ -119,15 +124,15 @@ pub(crate) fn read_photo(path: &Path) -> Result<Vec<u8>, String> {
     let meta = file.metadata().map_err(|e| format!("cannot read file: {e}"))?;
     refuse(&meta)?;
     let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
-    file.take(MAX_PHOTO_BYTES + 1).read_to_end(&mut bytes).map_err(|e| format!("cannot read file: {e}"))?;
-    if bytes.len() as u64 > MAX_PHOTO_BYTES {
-        return Err(too_large(bytes.len() as u64));
+    file.take(max + 1).read_to_end(&mut bytes).map_err(|e| format!("cannot read file: {e}"))?;
+    if bytes.len() as u64 > max {
+        return Err(too_large(bytes.len() as u64, max));
     }
     Ok(bytes)
 }
 
-fn too_large(len: u64) -> String {
-    format!("file too large: {len} bytes, the limit for a photo is {MAX_PHOTO_BYTES} bytes (256 MiB)")
+fn too_large(len: u64, max: u64) -> String {
+    format!("file too large: {len} bytes, over the limit of {max} bytes ({} MiB)", max >> 20)
 }
 
 #[cfg(unix)]

@@ -59,8 +59,9 @@ EXIT CODES
   3 ONNX Runtime or models unavailable   4 eval: below the baseline   5 audit: chain broken
 
 ONNX RUNTIME
-  Loaded from --ort-lib, else $ORT_DYLIB_PATH, else beside the executable, else the project
-  cache filled by scripts/setup-ort.sh.";
+  Loaded from --ort-lib, else $ORT_DYLIB_PATH, else beside the executable (where `make build`
+  puts it), else the system library path; debug builds also look in the project cache filled
+  by scripts/setup-ort.sh.";
 
 #[derive(Parser)]
 #[command(name = "proofshot", version, about = "Check delivery photos against a proof-of-delivery policy, on this machine, offline.", after_help = AFTER_HELP)]

@@ -62,12 +62,24 @@ pub fn library_file_name() -> String {
     format!("{}onnxruntime{}", std::env::consts::DLL_PREFIX, std::env::consts::DLL_SUFFIX)
 }
 
-/// The project's cache of the ONNX Runtime library, filled by `scripts/setup-ort.sh`.
-pub fn project_cache_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(".cache").join("onnxruntime").join(ONNXRUNTIME_VERSION)
+/// The project's cache of the ONNX Runtime library, filled by `scripts/setup-ort.sh`, in debug
+/// builds (tests, development) only. A release build never looks in a folder of the machine
+/// that built it: on another machine (or once the build folder is gone, under `/tmp`) anyone
+/// could put a library there to be loaded.
+#[cfg(debug_assertions)]
+pub fn project_cache_dir() -> Option<PathBuf> {
+    Some(Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(".cache").join("onnxruntime").join(ONNXRUNTIME_VERSION))
 }
 
-/// Where the library is looked for, in order, when no path is passed explicitly.
+/// The project's cache of the ONNX Runtime library: `None` in release builds, which never look
+/// in a folder of the machine that built them.
+#[cfg(not(debug_assertions))]
+pub fn project_cache_dir() -> Option<PathBuf> {
+    None
+}
+
+/// Where the library is looked for, in order, when no path is passed explicitly:
+/// `$ORT_DYLIB_PATH`, beside the executable, and in debug builds the project cache.
 pub fn search_path() -> Vec<PathBuf> {
     let mut paths = Vec::new();
     if let Some(p) = std::env::var_os("ORT_DYLIB_PATH").filter(|p| !p.is_empty()) {
@@ -76,7 +88,7 @@ pub fn search_path() -> Vec<PathBuf> {
     if let Some(dir) = std::env::current_exe().ok().and_then(|e| e.parent().map(Path::to_path_buf)) {
         paths.push(dir.join(library_file_name()));
     }
-    paths.push(project_cache_dir().join(library_file_name()));
+    paths.extend(project_cache_dir().map(|dir| dir.join(library_file_name())));
     paths
 }
 
@@ -212,4 +224,21 @@ fn forward_log(level: ort::logging::LogLevel, category: &str, _id: &str, locatio
     let _ = std::panic::catch_unwind(|| {
         log::log!(target: "onnxruntime", level, "[{category}] {location}: {message}");
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_debug_builds_look_in_the_project_cache() {
+        let cache = project_cache_dir();
+        assert_eq!(cache.is_some(), cfg!(debug_assertions));
+        let paths = search_path();
+        if let Some(dir) = cache {
+            assert_eq!(paths.last(), Some(&dir.join(library_file_name())));
+        } else {
+            assert!(paths.iter().all(|p| !p.to_string_lossy().contains(".cache")), "{paths:?}");
+        }
+    }
 }
