@@ -12,10 +12,9 @@ use std::path::{Path, PathBuf};
 
 const EXTENSIONS: [&str; 4] = ["jpg", "jpeg", "png", "webp"];
 
-/// The largest photo file read, in bytes (256 MiB): above any camera's JPEG (a 108 MP phone
-/// JPEG is 20–40 MB) and a 100 MP PNG of a photograph, below what would strain a machine's
-/// memory. Larger files are refused before they are read.
-pub(crate) const MAX_PHOTO_BYTES: u64 = 256 << 20;
+/// The largest photo file read: the SDK's own limit on encoded photos (256 MiB). Larger files
+/// are refused before they are read.
+pub(crate) const MAX_PHOTO_BYTES: u64 = proofshot_core::MAX_ENCODED_BYTES;
 
 /// A path found: a photo to read, or a path that cannot be searched or read, with why.
 pub(crate) enum Found {

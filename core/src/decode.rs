@@ -20,7 +20,7 @@
 
 use std::io::Cursor;
 
-use crate::frame::{Frame, FrameError, Limits, Result};
+use crate::frame::{Frame, FrameError, Limits, Result, MAX_ENCODED_BYTES};
 use crate::orientation::Orientation;
 use crate::resample::{BoxDownscaler, WORKING_LONG_SIDE};
 
@@ -50,6 +50,9 @@ pub(crate) fn decode(bytes: &[u8], limits: &Limits) -> Result<Frame> {
 pub(crate) fn decode_to(bytes: &[u8], limits: &Limits, long_side: u32) -> Result<Frame> {
     if bytes.is_empty() {
         return Err(FrameError::Empty);
+    }
+    if bytes.len() as u64 > MAX_ENCODED_BYTES {
+        return Err(FrameError::TooManyBytes { len: bytes.len() as u64, limit: MAX_ENCODED_BYTES });
     }
     match sniff(bytes).ok_or(FrameError::UnsupportedFormat)? {
         Format::Jpeg => decode_jpeg(bytes, limits, long_side),

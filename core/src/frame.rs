@@ -47,6 +47,14 @@ pub enum FrameError {
         /// The limit, in MiB.
         limit_mb: u64,
     },
+    /// More encoded bytes than [`MAX_ENCODED_BYTES`].
+    #[error("photo is {len} bytes, over the limit of {limit} bytes (256 MiB)")]
+    TooManyBytes {
+        /// Bytes given.
+        len: u64,
+        /// The limit.
+        limit: u64,
+    },
     /// A side longer than a JPEG can be (65,535 pixels), which no camera makes and the redacted
     /// copy could not be written at.
     #[error("image is {width}x{height}: a side over {MAX_SIDE} pixels")]
@@ -114,6 +122,10 @@ pub(crate) type Result<T, E = FrameError> = std::result::Result<T, E>;
 
 /// The longest side of any input, in pixels: the most a JPEG can state.
 pub const MAX_SIDE: u32 = 65_535;
+
+/// The most bytes an encoded photo may have: 256 MiB, above any camera's JPEG (a 108 MP phone
+/// JPEG is 20–40 MB) and a 100 MP PNG of a photograph. Larger input is refused before decoding.
+pub const MAX_ENCODED_BYTES: u64 = 256 << 20;
 
 /// Bounds on the inputs a frame is built from, checked before any pixel memory is allocated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

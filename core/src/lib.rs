@@ -43,7 +43,7 @@ mod vision;
 
 pub use evidence::{Evidence, EvidenceSet, Reason};
 pub use faces::{FACE_SIDE, FACE_THRESHOLD};
-pub use frame::{Frame, FrameError, Limits, PixelFormat, Plane, RawImage, MAX_SIDE};
+pub use frame::{Frame, FrameError, Limits, PixelFormat, Plane, RawImage, MAX_ENCODED_BYTES, MAX_SIDE};
 pub use guide::{Guidance, Hint};
 pub use models::{hex_sha256, ModelBundle, MODEL_BUNDLE_VERSION, MODEL_FILES};
 pub use orientation::Orientation;

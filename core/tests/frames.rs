@@ -587,3 +587,13 @@ fn repeated_scans_are_counted_and_refused_before_decoding() {
     let few = bombs::jpeg_repeated_scans(256, 256, 20);
     assert!(Frame::from_encoded(&few, &Limits::default()).is_ok());
 }
+
+#[test]
+fn more_encoded_bytes_than_the_limit_are_refused_before_decoding() {
+    use proofshot_core::MAX_ENCODED_BYTES;
+    let mut big = vec![0u8; usize::try_from(MAX_ENCODED_BYTES).expect("fits") + 1];
+    big[..3].copy_from_slice(&[0xFF, 0xD8, 0xFF]);
+    let err = Frame::from_encoded(&big, &Limits::default()).expect_err("too many bytes");
+    assert_eq!(err, FrameError::TooManyBytes { len: MAX_ENCODED_BYTES + 1, limit: MAX_ENCODED_BYTES });
+    assert_eq!(err.to_string(), "photo is 268435457 bytes, over the limit of 268435456 bytes (256 MiB)");
+}

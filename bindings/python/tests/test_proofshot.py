@@ -229,3 +229,19 @@ def test_concurrent_use_from_threads(verifier, samples):
         t.join()
     assert not errors
     assert len(results) == 20 and all(r == expected for r in results)
+
+
+def test_a_photo_over_the_limit_is_invalid_image_before_it_is_handed_over(verifier, tmp_path):
+    limit = proofshot.max_photo_bytes()
+    assert limit == 256 * 1024 * 1024
+    big = bytes(limit + 1)
+    with pytest.raises(proofshot.ProofShotError.InvalidImage, match=r"photo is 268435457 bytes, over the limit of 268435456"):
+        verifier.verify_photo(big)
+    with pytest.raises(proofshot.ProofShotError.InvalidImage, match="over the limit"):
+        verifier.redact(big)
+    session = verifier.start_session()
+    with pytest.raises(proofshot.ProofShotError.InvalidImage, match="photo is 268435457 bytes"):
+        session.submit_photo(big)
+    with pytest.raises(proofshot.ProofShotError.InvalidImage, match="redacted copy is 268435457 bytes"):
+        session.submit_photo(b"\xff\xd8\xff", redacted_copy=big)
+    assert session.attempts_used() == 0
