@@ -47,7 +47,15 @@ pub(crate) fn convert(image: &RawImage<'_>, limits: &Limits) -> Result<Frame> {
                     return Err(FrameError::PlaneCount { format: image.format, expected: "1 or 2", got: planes.len() })
                 }
             };
-            check_plane(vu_index, &vu_plane, cw * 2, ch, &[1, 2])?;
+            check_plane(vu_index, &vu_plane, cw * 2, ch, &[1, 2]).map_err(|e| match (e, planes.len()) {
+                // one plane: its V/U rows follow the Y rows, so say what the whole buffer holds
+                (FrameError::BufferTooShort { needed, .. }, 1) => FrameError::BufferTooShort {
+                    plane: 0,
+                    len: y_plane.data.len(),
+                    needed: y_plane.row_stride * hu + needed,
+                },
+                (e, _) => e,
+            })?;
             for y in 0..hu {
                 let yrow = &y_plane.data[y * y_plane.row_stride..];
                 let crow = &vu_plane.data[(y / 2) * vu_plane.row_stride..];

@@ -466,7 +466,11 @@ fn raw_buffer_errors_name_the_problem() {
     ));
     // NV21 in one plane: Y fits, but the V/U rows after it are missing
     let y_only = [Plane { data: &leaked[..100 * 10], row_stride: 100, pixel_stride: 1 }];
-    assert!(matches!(check(&y_only, PixelFormat::Nv21, 100, 10, 0), Err(FrameError::BufferTooShort { plane: 0, .. })));
+    // (the whole buffer is named: 1000 bytes held, 1000 of Y and 500 of V/U needed)
+    assert_eq!(
+        check(&y_only, PixelFormat::Nv21, 100, 10, 0),
+        Err(FrameError::BufferTooShort { plane: 0, len: 1000, needed: 1500 })
+    );
     // YUV_420_888 with a chroma pixel stride of 3
     let planes = [
         Plane { data: &leaked[..1000], row_stride: 100, pixel_stride: 1 },
