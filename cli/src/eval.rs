@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use proofshot_core::{CategoryRole, CriterionKind, Frame, Policy, Verdict, Verifier};
 use serde_json::{json, Value};
 
-use crate::{exit, files, report, EngineArgs, Failure};
+use crate::{exit, files, parallel, report, EngineArgs, Failure};
 
 #[derive(clap::Args)]
 pub(crate) struct Args {
@@ -34,6 +34,9 @@ pub(crate) struct Args {
     /// Allowed drop below the baseline, as a fraction (0.03 = 3 points).
     #[arg(long, default_value_t = 0.03)]
     margin: f64,
+    /// Photos verified at once, each worker with its own verifiers (default: one per core).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
+    jobs: Option<u16>,
     /// Folder the labels' `file` paths are relative to (default: the labels file's folder).
     root: Option<PathBuf>,
 }
@@ -120,14 +123,14 @@ pub(crate) fn run(args: &Args) -> Result<u8, Failure> {
     let labels = read_labels(&args.labels)?;
     let root = args.root.clone().unwrap_or_else(|| args.labels.parent().map(Path::to_path_buf).unwrap_or_default());
 
-    // one verifier, or one per fold
+    // one verifier, or one per fold; a set of them for each job
     let folds = args.cv.as_deref().map(read_folds).transpose()?;
-    let mut verifiers: BTreeMap<String, Verifier> = BTreeMap::new();
-    match (&folds, &args.cv) {
+    let fold_dirs: Vec<(String, Option<PathBuf>)> = match (&folds, &args.cv) {
         (Some(folds), Some(dir)) => {
             let mut names: Vec<&String> = folds.values().collect();
             names.sort();
             names.dedup();
+            let mut dirs = Vec::new();
             for fold in names {
                 let fold_dir = dir.join(format!("fold-{fold}"));
                 if !fold_dir.is_dir() {
@@ -136,58 +139,71 @@ pub(crate) fn run(args: &Args) -> Result<u8, Failure> {
                         fold_dir.display()
                     )));
                 }
-                verifiers.insert(fold.clone(), args.engine.verifier_with(policy.clone(), Some(&fold_dir))?);
+                dirs.push((fold.clone(), Some(fold_dir)));
             }
+            dirs
         }
-        _ => {
-            verifiers.insert(String::new(), args.engine.verifier_with(policy.clone(), None)?);
+        _ => vec![(String::new(), None)],
+    };
+    let jobs = args.jobs.map_or_else(parallel::default_jobs, usize::from).clamp(1, labels.len().max(1));
+    let mut sets = Vec::with_capacity(jobs);
+    for _ in 0..jobs {
+        let mut verifiers: BTreeMap<String, Verifier> = BTreeMap::new();
+        for (fold, dir) in &fold_dirs {
+            verifiers.insert(fold.clone(), args.engine.verifier_with(policy.clone(), dir.as_deref())?);
         }
+        sets.push(verifiers);
     }
 
     let progress = std::io::stderr().is_terminal();
     let total = labels.len();
-    let mut outcomes = Vec::with_capacity(total);
-    for (i, label) in labels.into_iter().enumerate() {
-        if progress {
-            let done = (i * 30) / total;
-            eprint!("\r[{}{}] {i}/{total} {:<24}", "#".repeat(done), ".".repeat(30 - done), label.id);
-            let _ = std::io::stderr().flush();
-        }
-        let key = match &folds {
-            Some(f) => match f.get(&label.id) {
-                Some(k) => k.clone(),
-                None => {
-                    outcomes.push(Outcome {
-                        result: Err("photo has no fold in folds.csv".into()),
-                        label,
-                        thumbnail: None,
-                    });
-                    continue;
-                }
-            },
-            None => String::new(),
-        };
-        let verifier = &verifiers[&key];
-        let path = root.join(&label.file);
-        let (result, thumbnail) = match files::read_photo(&path) {
-            Err(e) => (Err(format!("{}: {e}", path.display())), None),
-            Ok(bytes) => match Frame::from_encoded(&bytes, verifier.limits()) {
-                Err(e) => (Err(format!("invalid image: {e}")), None),
-                Ok(frame) => {
-                    let thumbnail = args.html.is_some().then(|| frame.downscaled(220));
-                    (verifier.verify_frame(&frame).map_err(|e| e.to_string()), thumbnail)
-                }
-            },
-        };
-        outcomes.push(Outcome { label, result, thumbnail });
-    }
+    let mut results = Vec::with_capacity(total);
+    parallel::in_order(
+        &labels,
+        sets,
+        |verifiers, _, label| {
+            let key = match &folds {
+                Some(f) => match f.get(&label.id) {
+                    Some(k) => k.clone(),
+                    None => return (Err("photo has no fold in folds.csv".to_owned()), None),
+                },
+                None => String::new(),
+            };
+            let verifier = &verifiers[&key];
+            let path = root.join(&label.file);
+            match files::read_photo(&path) {
+                Err(e) => (Err(format!("{}: {e}", path.display())), None),
+                Ok(bytes) => match Frame::from_encoded(&bytes, verifier.limits()) {
+                    Err(e) => (Err(format!("invalid image: {e}")), None),
+                    Ok(frame) => {
+                        let thumbnail = args.html.is_some().then(|| frame.downscaled(220));
+                        (verifier.verify_frame(&frame).map_err(|e| e.to_string()), thumbnail)
+                    }
+                },
+            }
+        },
+        |i, result| {
+            if progress {
+                let done = ((i + 1) * 30) / total;
+                eprint!("\r[{}{}] {}/{total} {:<24}", "#".repeat(done), ".".repeat(30 - done), i + 1, labels[i].id);
+                let _ = std::io::stderr().flush();
+            }
+            results.push(result);
+            true
+        },
+    );
+    let outcomes: Vec<Outcome> = labels
+        .into_iter()
+        .zip(results)
+        .map(|(label, (result, thumbnail))| Outcome { label, result, thumbnail })
+        .collect();
     if progress {
         eprint!("\r{:70}\r", "");
     }
 
     let figures = figures(&policy, &outcomes);
     let models = match &args.cv {
-        Some(dir) => format!("cross-validated: {} folds from {}", verifiers.len(), dir.display()),
+        Some(dir) => format!("cross-validated: {} folds from {}", fold_dirs.len(), dir.display()),
         None => {
             args.engine.models.as_ref().map_or("embedded models".to_owned(), |d| format!("models from {}", d.display()))
         }

@@ -6,6 +6,7 @@ mod bench;
 mod eval;
 mod files;
 mod json;
+mod parallel;
 mod redact;
 mod report;
 mod samples;

@@ -402,3 +402,24 @@ fn redact_gives_inputs_that_share_a_name_distinct_copies() {
         assert_eq!(stdout(&o).matches(&format!("{}{copy}", std::path::MAIN_SEPARATOR)).count(), 1, "{}", stdout(&o));
     }
 }
+
+#[test]
+fn jobs_keep_the_order_and_the_verdicts() {
+    let dir = samples().to_str().expect("utf-8");
+    let strip_time = |o: &Output| -> Vec<Value> {
+        jsonl(o)
+            .into_iter()
+            .map(|mut v| {
+                v.as_object_mut().expect("object").remove("elapsed_ms");
+                v
+            })
+            .collect()
+    };
+    let one = proofshot(&["verify", "--format", "jsonl", "--jobs", "1", dir]);
+    let three = proofshot(&["verify", "--format", "jsonl", "--jobs", "3", dir]);
+    assert_eq!(one.status.code(), Some(0), "{}", stderr(&one));
+    assert_eq!(three.status.code(), Some(0), "{}", stderr(&three));
+    assert_eq!(strip_time(&one), strip_time(&three));
+    let o = proofshot(&["verify", "--jobs", "0", dir]);
+    assert_eq!(o.status.code(), Some(2), "--jobs 0 is a usage error");
+}
