@@ -7,9 +7,10 @@
 //!
 //! Work and memory are bounded for every input within the limits, before the work starts:
 //! - each side at most 65,535 pixels ([`Limits::check`]), so a row is bounded;
+//! - the file is at most [`MAX_ENCODED_BYTES`];
 //! - what a decoder must hold whole (a progressive JPEG's coefficients, an interlaced PNG's
-//!   pixels, a WebP's pixels) is estimated from the header and refused over
-//!   [`WHOLE_IMAGE_BYTES`];
+//!   pixels, a WebP's pixels) is estimated from the header and refused when, with the file, it
+//!   is over [`WHOLE_IMAGE_BYTES`];
 //! - a JPEG's scans are counted before decoding: each scan walks every block of its components
 //!   however few bytes it takes, so the blocks all scans visit are refused over
 //!   [`MAX_BLOCK_VISITS`];
@@ -61,9 +62,13 @@ pub(crate) fn decode_to(bytes: &[u8], limits: &Limits, long_side: u32) -> Result
     }
 }
 
-/// The most a decoder may hold for one image it must decode whole: 160 MiB. A 40 MP interlaced
-/// RGBA PNG, a 55 MP progressive 4:2:0 JPEG, a 20 MP lossless or 27 MP lossy WebP fit; a bigger
-/// one is refused, with the way out (a baseline JPEG, a non-interlaced PNG) in the message.
+/// The most an image it must decode whole may take, its file included: 160 MiB. A 40 MP
+/// interlaced RGBA PNG, a 55 MP progressive 4:2:0 JPEG, a 20 MP lossless, 27 MP lossy or 15 MP
+/// lossy-with-alpha WebP fit
+/// (less their files' size); a bigger one is refused, with the way out (a baseline JPEG, a
+/// non-interlaced PNG) in the message. With the file counted, nothing decodes past 160 MiB plus
+/// the working frame: the file itself is at most [`MAX_ENCODED_BYTES`] (192 MiB), and formats
+/// that stream hold a row or the scaled image beside it.
 pub(crate) const WHOLE_IMAGE_BYTES: u64 = 160 << 20;
 
 /// The most 8x8 blocks a JPEG's scans may visit in all: 64 million, about a second of decoding
@@ -71,8 +76,20 @@ pub(crate) const WHOLE_IMAGE_BYTES: u64 = 160 << 20;
 /// 20 million; a file that repeats tiny scans thousands of times is refused.
 pub(crate) const MAX_BLOCK_VISITS: u64 = 64_000_000;
 
-fn too_large_whole(format: &'static str, (width, height): (u32, u32), needed: u64) -> FrameError {
-    FrameError::TooLargeToDecode { format, width, height, needed_mb: needed >> 20, limit_mb: WHOLE_IMAGE_BYTES >> 20 }
+/// Refuses an image a decoder must hold whole when that, with its file, is over
+/// [`WHOLE_IMAGE_BYTES`].
+fn fits_whole(format: &'static str, (width, height): (u32, u32), needed: u64, file: usize) -> Result<()> {
+    let needed = needed.saturating_add(file as u64);
+    if needed > WHOLE_IMAGE_BYTES {
+        return Err(FrameError::TooLargeToDecode {
+            format,
+            width,
+            height,
+            needed_mb: needed >> 20,
+            limit_mb: WHOLE_IMAGE_BYTES >> 20,
+        });
+    }
+    Ok(())
 }
 
 fn corrupt(format: &'static str, e: impl std::fmt::Display) -> FrameError {
@@ -87,8 +104,8 @@ fn decode_jpeg(bytes: &[u8], limits: &Limits, long_side: u32) -> Result<Frame> {
     limits.check(w, h)?;
     let orientation = dec.exif_data().map_or(Orientation::Normal, Orientation::from_exif_data);
     let work = jpeg_work(bytes).ok_or_else(|| corrupt("JPEG", "no frame header before the image data"))?;
-    if work.coefficient_bytes > WHOLE_IMAGE_BYTES {
-        return Err(too_large_whole("progressive JPEG", (w, h), work.coefficient_bytes));
+    if work.coefficient_bytes > 0 {
+        fits_whole("progressive JPEG", (w, h), work.coefficient_bytes, bytes.len())?;
     }
     if work.block_visits > MAX_BLOCK_VISITS {
         return Err(corrupt(
@@ -255,9 +272,7 @@ fn decode_png(bytes: &[u8], limits: &Limits, long_side: u32) -> Result<Frame> {
     if header.interlaced {
         // decoded whole (below), as 8-bit samples after STRIP_16 and EXPAND: at most 4 a pixel
         let needed = u64::from(header.width) * u64::from(header.height) * 4;
-        if needed > WHOLE_IMAGE_BYTES {
-            return Err(too_large_whole("interlaced PNG", (header.width, header.height), needed));
-        }
+        fits_whole("interlaced PNG", (header.width, header.height), needed, bytes.len())?;
     }
     dec.set_transformations(png::Transformations::EXPAND | png::Transformations::STRIP_16);
     let mut reader = dec.read_info().map_err(|e| corrupt("PNG", e))?;
@@ -300,14 +315,16 @@ fn decode_webp(bytes: &[u8], limits: &Limits, long_side: u32) -> Result<Frame> {
     let mut dec = image_webp::WebPDecoder::new(Cursor::new(bytes)).map_err(|e| corrupt("WebP", e))?;
     let (w, h) = dec.dimensions();
     limits.check(w, h)?;
-    // decoded whole: the RGB(A) output plus the decoder's own planes, measured (`make bombs`) at
-    // about 8 bytes a pixel for lossless (ARGB words and the output); lossy holds its YUV planes
-    // (1.5), an alpha plane (1) and the output (4)
-    let per_pixel = if dec.is_lossy() { 6 } else { 8 };
-    let needed = u64::from(w) * u64::from(h) * per_pixel;
-    if needed > WHOLE_IMAGE_BYTES {
-        return Err(too_large_whole("WebP", (w, h), needed));
-    }
+    // decoded whole: the RGB(A) output plus the decoder's own planes, measured (`make bombs`,
+    // and lossy files made by libwebp) at about 8 bytes a pixel for lossless (ARGB words and the
+    // output), 5 for lossy (YUV planes and RGB output) and 10.5 for lossy with alpha (the alpha
+    // plane is a lossless image of its own, and the output RGBA)
+    let per_pixel = match (dec.is_lossy(), dec.has_alpha()) {
+        (false, _) => 8,
+        (true, false) => 6,
+        (true, true) => 11,
+    };
+    fits_whole("WebP", (w, h), u64::from(w) * u64::from(h) * per_pixel, bytes.len())?;
     dec.set_memory_limit((limits.max_pixels.saturating_mul(4)).min(usize::MAX as u64) as usize);
     let orientation = match dec.exif_metadata() {
         Ok(Some(exif)) => Orientation::from_exif_data(&exif),

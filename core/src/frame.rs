@@ -33,7 +33,7 @@ pub enum FrameError {
     /// An image a decoder must hold whole (progressive JPEG, interlaced PNG, WebP) that would
     /// need more memory than the decoders allow.
     #[error(
-        "a {width}x{height} {format} must be decoded whole, which needs about {needed_mb} MB, over the limit of {limit_mb} MB (save it as a baseline JPEG or a non-interlaced PNG, or smaller)"
+        "a {width}x{height} {format} must be decoded whole, which needs about {needed_mb} MB with its file, over the limit of {limit_mb} MB (save it as a baseline JPEG or a non-interlaced PNG, or smaller)"
     )]
     TooLargeToDecode {
         /// "progressive JPEG", "interlaced PNG" or "WebP".
@@ -48,7 +48,7 @@ pub enum FrameError {
         limit_mb: u64,
     },
     /// More encoded bytes than [`MAX_ENCODED_BYTES`].
-    #[error("photo is {len} bytes, over the limit of {limit} bytes (256 MiB)")]
+    #[error("photo is {len} bytes, over the limit of {limit} bytes ({} MiB)", .limit >> 20)]
     TooManyBytes {
         /// Bytes given.
         len: u64,
@@ -123,9 +123,10 @@ pub(crate) type Result<T, E = FrameError> = std::result::Result<T, E>;
 /// The longest side of any input, in pixels: the most a JPEG can state.
 pub const MAX_SIDE: u32 = 65_535;
 
-/// The most bytes an encoded photo may have: 256 MiB, above any camera's JPEG (a 108 MP phone
-/// JPEG is 20–40 MB) and a 100 MP PNG of a photograph. Larger input is refused before decoding.
-pub const MAX_ENCODED_BYTES: u64 = 256 << 20;
+/// The most bytes an encoded photo may have: 192 MiB, far above any camera's JPEG (a 108 MP
+/// phone JPEG is 20–40 MB), and low enough that the file and its decoding stay under 250 MB.
+/// Larger input is refused before decoding.
+pub const MAX_ENCODED_BYTES: u64 = 192 << 20;
 
 /// Bounds on the inputs a frame is built from, checked before any pixel memory is allocated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -599,5 +599,5 @@ fn more_encoded_bytes_than_the_limit_are_refused_before_decoding() {
     big[..3].copy_from_slice(&[0xFF, 0xD8, 0xFF]);
     let err = Frame::from_encoded(&big, &Limits::default()).expect_err("too many bytes");
     assert_eq!(err, FrameError::TooManyBytes { len: MAX_ENCODED_BYTES + 1, limit: MAX_ENCODED_BYTES });
-    assert_eq!(err.to_string(), "photo is 268435457 bytes, over the limit of 268435456 bytes (256 MiB)");
+    assert_eq!(err.to_string(), "photo is 201326593 bytes, over the limit of 201326592 bytes (192 MiB)");
 }

@@ -49,7 +49,9 @@ def _check_photo(data, what="photo"):
         return  # absent, or the wrong type, which the generated code names
     limit = _ffi.max_photo_bytes()
     if len(data) > limit:
-        raise _ffi.ProofShotError.InvalidImage(f"{what} is {len(data)} bytes, over the limit of {limit} bytes (256 MiB)")
+        raise _ffi.ProofShotError.InvalidImage(
+            f"{what} is {len(data)} bytes, over the limit of {limit} bytes ({limit >> 20} MiB)"
+        )
 
 
 def _check_frame(frame):
