@@ -5,7 +5,9 @@ mod common;
 
 use common::*;
 use proofshot_core::{Decision, Policy};
-use proofshot_evidence::{audit, AuditOptions, HmacSha256Signer, KnownHead, P256Signer, Problem, Signer, VerifyKey};
+use proofshot_evidence::{
+    audit, AuditOptions, EvidenceStore, HmacSha256Signer, KnownHead, P256Signer, Problem, Signer, VerifyKey,
+};
 use serde_json::Value;
 
 /// An export of five records over three stops.
@@ -19,6 +21,16 @@ fn export() -> String {
     submit(&store, &policy, "stop-3", false, 4);
     submit(&store, &policy, "stop-3", false, 5);
     store.export_jsonl().expect("exports")
+}
+
+/// A store in its own folder with one accepted photo for each of `stops` stops.
+fn store_of(name: &str, stops: u64) -> EvidenceStore {
+    let store = open(&temp_dir(name).join("evidence.db"));
+    let policy = Policy::default_policy();
+    for n in 0..stops {
+        submit(&store, &policy, &format!("stop-{n}"), true, n);
+    }
+    store
 }
 
 fn with_key() -> AuditOptions {
@@ -182,12 +194,7 @@ fn p256_signed_records_verify_with_the_public_key_only() {
 
 #[test]
 fn pending_batches_audit_as_partial_chains() {
-    let dir = temp_dir("chain-partial");
-    let store = open(&dir.join("e.db"));
-    let policy = Policy::default_policy();
-    for n in 0..5 {
-        submit(&store, &policy, &format!("stop-{n}"), true, n);
-    }
+    let store = store_of("chain-partial", 5);
     let first = store.pending_records(2).expect("pending");
     store.mark_uploaded(&first.iter().map(|r| r.record_id.clone()).collect::<Vec<_>>()).expect("marked");
     let rest = store.pending_records(10).expect("pending");
@@ -284,12 +291,7 @@ fn an_earlier_export_replayed_is_a_rollback_for_a_backend_that_remembers() {
 
 #[test]
 fn a_batch_must_go_on_from_what_the_backend_accepted() {
-    let dir = temp_dir("chain-batch-known");
-    let store = open(&dir.join("evidence.db"));
-    let policy = Policy::default_policy();
-    for n in 0..6 {
-        submit(&store, &policy, &format!("stop-{n}"), true, n);
-    }
+    let store = store_of("chain-batch-known", 6);
     let pending = store.pending_records(10).expect("pending");
     let batch = |from: usize, to: usize| pending[from..to].iter().map(|r| format!("{}\n", r.json)).collect::<String>();
     let hash_of =
