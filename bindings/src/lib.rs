@@ -262,7 +262,7 @@ pub fn sdk_version() -> String {
     env!("CARGO_PKG_VERSION").to_owned()
 }
 
-/// The most bytes an encoded photo may have (192 MiB): larger ones are `InvalidImage`, before
+/// The most bytes an encoded photo may have (160 MiB): larger ones are `InvalidImage`, before
 /// any decoding. Apps may check it before handing a file over.
 #[uniffi::export]
 pub fn max_photo_bytes() -> u64 {

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 const EXTENSIONS: [&str; 4] = ["jpg", "jpeg", "png", "webp"];
 
-/// The largest photo file read: the SDK's own limit on encoded photos (192 MiB). Larger files
+/// The largest photo file read: the SDK's own limit on encoded photos (160 MiB). Larger files
 /// are refused before they are read.
 pub(crate) const MAX_PHOTO_BYTES: u64 = proofshot_core::MAX_ENCODED_BYTES;
 

@@ -62,14 +62,14 @@ pub(crate) fn decode_to(bytes: &[u8], limits: &Limits, long_side: u32) -> Result
     }
 }
 
-/// The most an image it must decode whole may take, its file included: 160 MiB. A 40 MP
-/// interlaced RGBA PNG, a 55 MP progressive 4:2:0 JPEG, a 20 MP lossless, 27 MP lossy or 15 MP
-/// lossy-with-alpha WebP fit
-/// (less their files' size); a bigger one is refused, with the way out (a baseline JPEG, a
-/// non-interlaced PNG) in the message. With the file counted, nothing decodes past 160 MiB plus
-/// the working frame: the file itself is at most [`MAX_ENCODED_BYTES`] (192 MiB), and formats
-/// that stream hold a row or the scaled image beside it.
-pub(crate) const WHOLE_IMAGE_BYTES: u64 = 160 << 20;
+/// The most an image it must decode whole may take, its file included: 200 MiB. A 52 MP
+/// interlaced RGBA PNG, a 70 MP progressive 4:2:0 (35 MP 4:4:4) JPEG, a 26 MP lossless, 35 MP
+/// lossy or 19 MP lossy-with-alpha WebP fit (less their files' size); a bigger one is refused,
+/// with the way out (a baseline JPEG, a non-interlaced PNG) in the message. With the file
+/// counted, nothing decodes past 200 MiB plus the working frame: the file itself is at most
+/// [`MAX_ENCODED_BYTES`] (160 MiB), and formats that stream hold a row or the scaled image
+/// beside it.
+pub(crate) const WHOLE_IMAGE_BYTES: u64 = 200 << 20;
 
 /// The most 8x8 blocks a JPEG's scans may visit in all: 64 million, about a second of decoding
 /// here. A 100 MP baseline JPEG visits 2.3 million, a 50 MP progressive one with ten scans about

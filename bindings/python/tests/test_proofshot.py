@@ -233,15 +233,15 @@ def test_concurrent_use_from_threads(verifier, samples):
 
 def test_a_photo_over_the_limit_is_invalid_image_before_it_is_handed_over(verifier, tmp_path):
     limit = proofshot.max_photo_bytes()
-    assert limit == 192 * 1024 * 1024
+    assert limit == 160 * 1024 * 1024
     big = bytes(limit + 1)
-    with pytest.raises(proofshot.ProofShotError.InvalidImage, match=r"photo is 201326593 bytes, over the limit of 201326592 bytes \(192 MiB\)"):
+    with pytest.raises(proofshot.ProofShotError.InvalidImage, match=r"photo is 167772161 bytes, over the limit of 167772160 bytes \(160 MiB\)"):
         verifier.verify_photo(big)
     with pytest.raises(proofshot.ProofShotError.InvalidImage, match="over the limit"):
         verifier.redact(big)
     session = verifier.start_session()
-    with pytest.raises(proofshot.ProofShotError.InvalidImage, match="photo is 201326593 bytes"):
+    with pytest.raises(proofshot.ProofShotError.InvalidImage, match="photo is 167772161 bytes"):
         session.submit_photo(big)
-    with pytest.raises(proofshot.ProofShotError.InvalidImage, match="redacted copy is 201326593 bytes"):
+    with pytest.raises(proofshot.ProofShotError.InvalidImage, match="redacted copy is 167772161 bytes"):
         session.submit_photo(b"\xff\xd8\xff", redacted_copy=big)
     assert session.attempts_used() == 0
