@@ -38,7 +38,10 @@ pub(crate) struct Args {
 }
 
 pub(crate) fn run(args: &Args) -> Result<u8, Failure> {
-    let read = |p: &PathBuf| std::fs::read(p).map_err(|e| Failure::usage(format!("cannot read {}: {e}", p.display())));
+    // keys are a few hundred bytes
+    let read = |p: &PathBuf| {
+        files::read_regular(p, 1 << 20).map_err(|e| Failure::usage(format!("cannot read {}: {e}", p.display())))
+    };
     let key = if let Some(hex) = &args.hmac_key {
         Some(VerifyKey::Hmac(decode_hex(hex.trim()).ok_or_else(|| Failure::usage("--hmac-key: expected hex digits"))?))
     } else if let Some(path) = &args.hmac_key_file {

@@ -110,7 +110,7 @@ pub(crate) fn read_photo(path: &Path) -> Result<Vec<u8>, String> {
 pub(crate) fn read_regular(path: &Path, max: u64) -> Result<Vec<u8>, String> {
     let refuse = |meta: &std::fs::Metadata| -> Result<(), String> {
         if !meta.is_file() {
-            return Err(format!("not a regular file (a {}): only photo files are read", kind_of(meta)));
+            return Err(format!("not a regular file (a {}): only regular files are read", kind_of(meta)));
         }
         if meta.len() > max {
             return Err(too_large(meta.len(), max));

@@ -74,6 +74,9 @@ struct Cli {
     command: Command,
 }
 
+/// The largest model file `--models` reads (the bundle's largest is under 6 MB).
+const MAX_MODEL_BYTES: u64 = 256 << 20;
+
 /// Options every command that verifies photos shares.
 #[derive(clap::Args, Clone)]
 pub(crate) struct EngineArgs {
@@ -136,8 +139,11 @@ impl EngineArgs {
         match &self.policy {
             None => Ok(Policy::default_policy()),
             Some(path) => {
-                let text = std::fs::read_to_string(path)
+                // a policy is a few kilobytes: a megabyte is plenty, and no device or pipe is read
+                let bytes = files::read_regular(path, 1 << 20)
                     .map_err(|e| Failure::usage(format!("cannot read policy {}: {e}", path.display())))?;
+                let text = String::from_utf8(bytes)
+                    .map_err(|_| Failure::usage(format!("policy {}: not UTF-8 text", path.display())))?;
                 Policy::from_json(&text).map_err(|e| Failure::usage(format!("{}: {e}", path.display())))
             }
         }
@@ -159,8 +165,8 @@ impl EngineArgs {
                 if !path.is_file() {
                     continue;
                 }
-                let bytes =
-                    std::fs::read(&path).map_err(|e| Failure::usage(format!("cannot read {}: {e}", path.display())))?;
+                let bytes = files::read_regular(&path, MAX_MODEL_BYTES)
+                    .map_err(|e| Failure::usage(format!("cannot read {}: {e}", path.display())))?;
                 models = models.with_file(file, bytes, &path.display().to_string()).expect("a bundle file");
                 found += 1;
             }

@@ -375,8 +375,8 @@ fn folders_with_loops_links_devices_and_pipes_list_each_real_photo_once() {
     if locked {
         assert!(rows[2]["error"].as_str().expect("error").starts_with("cannot read folder: "), "{}", rows[2]);
     }
-    assert_eq!(rows[3]["error"], "not a regular file (a named pipe): only photo files are read");
-    assert_eq!(rows[4]["error"], "not a regular file (a device): only photo files are read");
+    assert_eq!(rows[3]["error"], "not a regular file (a named pipe): only regular files are read");
+    assert_eq!(rows[4]["error"], "not a regular file (a device): only regular files are read");
     assert!(stderr(&o).contains("was searched already (a link loop?)"), "{}", stderr(&o));
 }
 

@@ -27,9 +27,21 @@ pub struct PolicyError {
     pub message: String,
 }
 
+/// The most characters of a policy error's path and of its message: both may quote what the
+/// policy holds (an unknown field's name, an id), and a policy may hold megabytes.
+const MAX_ECHO_CHARS: usize = 300;
+
+/// `text`, cut to [`MAX_ECHO_CHARS`] characters with the length it had.
+fn bounded(text: String) -> String {
+    match text.char_indices().nth(MAX_ECHO_CHARS) {
+        None => text,
+        Some((cut, _)) => format!("{}… ({} bytes in all)", &text[..cut], text.len()),
+    }
+}
+
 impl PolicyError {
     fn at(path: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { path: path.into(), message: message.into() }
+        Self { path: bounded(path.into()), message: bounded(message.into()) }
     }
 }
 
@@ -430,6 +442,7 @@ fn validate(raw: RawPolicy, sha256: String) -> Result<Policy, PolicyError> {
     let mut seen = HashSet::new();
     for (i, c) in config.criteria.into_iter().enumerate() {
         let path = format!("config.criteria[{i}]");
+        checked(&format!("{path}.id"), &c.id, Field::Id)?;
         let kind = CriterionKind::from_id(&c.id).ok_or_else(|| {
             let known: Vec<_> = CriterionKind::ALL.iter().map(|k| k.id()).collect();
             PolicyError::at(

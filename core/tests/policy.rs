@@ -390,3 +390,15 @@ fn ids_names_and_texts_are_bounded_and_printable() {
     v["name"] = json!("Proof of delivery \u{1F468}\u{200D}\u{1F4BB}");
     assert!(Policy::from_json(&v.to_string()).is_ok());
 }
+
+#[test]
+fn what_an_error_quotes_from_the_policy_is_bounded() {
+    let mut v = default_json();
+    v["config"][&"k".repeat(1 << 20)] = json!(1);
+    let (path, msg) = error_of(&v);
+    assert!(path.starts_with("config.kkk") && path.ends_with("… (1048583 bytes in all)"), "{} bytes", path.len());
+    assert!(msg.starts_with("unknown field `kkk") && msg.len() < 400, "{} bytes", msg.len());
+    let mut v = default_json();
+    v["config"]["criteria"][0]["id"] = json!("c".repeat(10 << 20));
+    assert_eq!(error_of(&v), ("config.criteria[0].id".into(), "is 10485760 bytes long, over the limit of 128".into()));
+}
