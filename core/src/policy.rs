@@ -316,8 +316,10 @@ enum Field {
     Id,
     /// A name or label: one line.
     Name,
-    /// A description or message: may hold line breaks and tabs.
+    /// A message: may hold line breaks and tabs.
     Text,
+    /// A description: a text that may also be empty.
+    Description,
 }
 
 /// Unicode's invisible formatting characters (category Cf) that matter in identifiers:
@@ -330,18 +332,18 @@ fn is_invisible_format(c: char) -> bool {
 /// Checks a field: not empty, within its length bound, no control characters (but line breaks
 /// and tabs in texts), and for ids no invisible formatting characters or surrounding spaces.
 fn checked(path: &str, value: &str, field: Field) -> Result<(), PolicyError> {
-    if value.trim().is_empty() {
+    if value.trim().is_empty() && field != Field::Description {
         return Err(PolicyError::at(path, "must not be empty"));
     }
     let (limit, unit, len) = match field {
         Field::Id => (MAX_ID_BYTES, "bytes", value.len()),
         Field::Name => (MAX_NAME_CHARS, "characters", value.chars().count()),
-        Field::Text => (MAX_TEXT_CHARS, "characters", value.chars().count()),
+        Field::Text | Field::Description => (MAX_TEXT_CHARS, "characters", value.chars().count()),
     };
     if len > limit {
         return Err(PolicyError::at(path, format!("is {len} {unit} long, over the limit of {limit}")));
     }
-    let allowed_control = |c: char| field == Field::Text && matches!(c, '\n' | '\t');
+    let allowed_control = |c: char| matches!(field, Field::Text | Field::Description) && matches!(c, '\n' | '\t');
     if let Some((i, c)) = value.chars().enumerate().find(|&(_, c)| c.is_control() && !allowed_control(c)) {
         return Err(PolicyError::at(
             path,
@@ -403,7 +405,7 @@ fn validate(raw: RawPolicy, sha256: String) -> Result<Policy, PolicyError> {
         checked(&format!("{path}.id"), &c.id, Field::Id)?;
         checked(&format!("{path}.label"), &c.label, Field::Name)?;
         checked(&format!("{path}.color"), &c.color, Field::Name)?;
-        checked(&format!("{path}.description"), &c.description, Field::Text)?;
+        checked(&format!("{path}.description"), &c.description, Field::Description)?;
         if !seen.insert(c.id.clone()) {
             return Err(PolicyError::at(format!("{path}.id"), format!("duplicate category id {:?}", c.id)));
         }
@@ -454,7 +456,7 @@ fn validate(raw: RawPolicy, sha256: String) -> Result<Policy, PolicyError> {
             return Err(PolicyError::at(format!("{path}.id"), format!("duplicate criterion id {:?}", c.id)));
         }
         checked(&format!("{path}.label"), &c.label, Field::Name)?;
-        checked(&format!("{path}.description"), &c.description, Field::Text)?;
+        checked(&format!("{path}.description"), &c.description, Field::Description)?;
         criteria.push(Criterion {
             kind,
             label: c.label,

@@ -402,3 +402,13 @@ fn what_an_error_quotes_from_the_policy_is_bounded() {
     v["config"]["criteria"][0]["id"] = json!("c".repeat(10 << 20));
     assert_eq!(error_of(&v), ("config.criteria[0].id".into(), "is 10485760 bytes long, over the limit of 128".into()));
 }
+
+#[test]
+fn an_empty_description_is_fine_an_empty_label_is_not() {
+    let mut v = default_json();
+    v["config"]["criteria"][0]["description"] = json!("");
+    v["config"]["categories"][0]["description"] = json!("");
+    assert!(Policy::from_json(&v.to_string()).is_ok());
+    v["config"]["criteria"][0]["label"] = json!(" ");
+    assert_eq!(error_of(&v), ("config.criteria[0].label".into(), "must not be empty".into()));
+}
