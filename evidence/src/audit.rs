@@ -181,8 +181,8 @@ pub fn audit(text: &str, options: &AuditOptions) -> Result<AuditReport, AuditFai
         if let Some(known) = options.known.as_ref().filter(|k| k.seq == seq && k.hash != hash) {
             return Err(at(Problem::RolledBack(format!(
                 "seq {seq} is not the record accepted before (hash {}…, now {}…): the chain was rewritten or the store replaced",
-                &known.hash[..known.hash.len().min(12)],
-                &hash[..hash.len().min(12)]
+                known.hash.chars().take(12).collect::<String>(),
+                hash.chars().take(12).collect::<String>()
             ))));
         }
         match &last {

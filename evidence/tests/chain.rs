@@ -304,3 +304,11 @@ fn a_batch_must_go_on_from_what_the_backend_accepted() {
     let other = KnownHead { seq: 3, hash: "ab".repeat(32) };
     assert_eq!(audit(&batch(3, 6), &with_known(&other, true)).expect_err("another chain").problem, Problem::BrokenLink);
 }
+
+#[test]
+fn a_known_hash_of_any_text_is_compared_never_sliced() {
+    let text = store_of("chain-known-text", 2).export_jsonl().expect("export");
+    let known = KnownHead { seq: 2, hash: "é".repeat(20) };
+    let failure = audit(&text, &with_known(&known, false)).expect_err("not the record accepted before");
+    assert!(matches!(&failure.problem, Problem::RolledBack(m) if m.contains("(hash éééééééééééé…")), "{failure}");
+}
