@@ -95,37 +95,29 @@ impl ModelBundle {
         Some(self)
     }
 
+    /// Every model in the bundle by its name, in the order of [`MODEL_FILES`].
+    fn named(&self) -> [(&'static str, &[u8]); MODEL_FILES.len()] {
+        [
+            ("quality", &self.quality),
+            ("backbone", &self.backbone),
+            ("heads", &self.heads),
+            ("backbone-guide", &self.backbone_guide),
+            ("heads-guide", &self.heads_guide),
+            ("faces", &self.faces),
+            ("people", &self.people),
+            ("scene", &self.scene),
+            ("criteria", &self.criteria),
+        ]
+    }
+
     /// Name and SHA-256 (hex) of every model in the bundle.
     pub fn hashes(&self) -> Vec<(&'static str, String)> {
-        vec![
-            ("quality", hex_sha256(&self.quality)),
-            ("backbone", hex_sha256(&self.backbone)),
-            ("heads", hex_sha256(&self.heads)),
-            ("backbone-guide", hex_sha256(&self.backbone_guide)),
-            ("heads-guide", hex_sha256(&self.heads_guide)),
-            ("faces", hex_sha256(&self.faces)),
-            ("people", hex_sha256(&self.people)),
-            ("scene", hex_sha256(&self.scene)),
-            ("criteria", hex_sha256(&self.criteria)),
-        ]
+        self.named().into_iter().map(|(name, bytes)| (name, hex_sha256(bytes))).collect()
     }
 
     /// Total size of the model files in bytes.
     pub fn total_bytes(&self) -> usize {
-        [
-            &self.quality,
-            &self.backbone,
-            &self.heads,
-            &self.backbone_guide,
-            &self.heads_guide,
-            &self.faces,
-            &self.people,
-            &self.scene,
-            &self.criteria,
-        ]
-        .iter()
-        .map(|m| m.len())
-        .sum()
+        self.named().iter().map(|(_, bytes)| bytes.len()).sum()
     }
 }
 
