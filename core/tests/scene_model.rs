@@ -12,10 +12,15 @@ fn frame() -> proofshot_core::Frame {
     proofshot_core::Frame::from_encoded(&jpeg, &proofshot_core::Limits::default()).expect("decodes")
 }
 
-fn verifier_with(file: &str, bytes: Vec<u8>) -> Verifier {
-    let models = ModelBundle::embedded().with_file(file, bytes, "test").expect("a bundle file");
-    Verifier::new(Policy::default_policy(), VerifierConfig { models, ..VerifierConfig::default() })
-        .expect("a model of the wrong kind still loads: its inputs are only checked when it runs")
+/// Verifying with `bytes` in `file`'s place fails when the model runs, naming `model`.
+fn assert_inference_error_names(file: &str, bytes: &[u8], model: &str) {
+    let models = ModelBundle::embedded().with_file(file, bytes.to_vec(), "test").expect("a bundle file");
+    let v = Verifier::new(Policy::default_policy(), VerifierConfig { models, ..VerifierConfig::default() })
+        .expect("a model of the wrong kind still loads: its inputs are only checked when it runs");
+    match v.verify_frame(&frame()) {
+        Err(Error::Runtime(RuntimeError::Inference { model: named, .. })) => assert_eq!(named, model),
+        other => panic!("expected an inference error from the {model} model, got {other:?}"),
+    }
 }
 
 #[test]
@@ -38,18 +43,10 @@ fn the_bundle_lists_and_hashes_the_scene_models() {
 #[test]
 fn a_wrong_fusion_model_is_an_error_that_names_it() {
     // the quality model in criteria.onnx's place: different inputs, so running it fails
-    let v = verifier_with("criteria.onnx", ModelBundle::embedded().quality.to_vec());
-    match v.verify_frame(&frame()) {
-        Err(Error::Runtime(RuntimeError::Inference { model, .. })) => assert_eq!(model, "criteria"),
-        other => panic!("expected an inference error from the criteria model, got {other:?}"),
-    }
+    assert_inference_error_names("criteria.onnx", &ModelBundle::embedded().quality, "criteria");
 }
 
 #[test]
 fn a_wrong_scene_model_is_an_error_that_names_it() {
-    let v = verifier_with("scene.onnx", ModelBundle::embedded().heads.to_vec());
-    match v.verify_frame(&frame()) {
-        Err(Error::Runtime(RuntimeError::Inference { model, .. })) => assert_eq!(model, "scene"),
-        other => panic!("expected an inference error from the scene model, got {other:?}"),
-    }
+    assert_inference_error_names("scene.onnx", &ModelBundle::embedded().heads, "scene");
 }
