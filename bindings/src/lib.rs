@@ -6,7 +6,7 @@
 //! crosses the boundary.
 //!
 //! ```no_run
-//! let verifier = proofshot::Verifier::new(None, None).expect("runtime and models load");
+//! let verifier = proofshot::Verifier::new(None, None, 1).expect("runtime and models load");
 //! let verdict = verifier.verify_photo(std::fs::read("porch.jpg").expect("photo")).expect("verifies");
 //! println!("{} {}", verdict.category, verdict.message);
 //! ```
@@ -88,6 +88,9 @@ fn guard<T>(f: impl FnOnce() -> Result<T, ProofShotError>) -> Result<T, ProofSho
     })
 }
 
+/// Most threads one model run may be given ([`Verifier::new`]'s `intra_op_threads`).
+const MAX_INTRA_OP_THREADS: u8 = 16;
+
 /// Judges delivery photos by a policy, with the models embedded in the library. Create one and
 /// share it: it is thread-safe, and concurrent calls are correct.
 #[derive(uniffi::Object)]
@@ -99,16 +102,30 @@ pub struct Verifier {
 impl Verifier {
     /// A verifier for `policy_json` (`null`: the built-in proof-of-delivery policy). ONNX
     /// Runtime is loaded from `runtime_library_path` when given, else from the usual places
-    /// (`ORT_DYLIB_PATH`, beside the executable, the app's native library folder).
-    #[uniffi::constructor(default(policy_json = None, runtime_library_path = None))]
-    pub fn new(policy_json: Option<String>, runtime_library_path: Option<String>) -> Result<Arc<Self>, ProofShotError> {
+    /// (`ORT_DYLIB_PATH`, beside the executable, the app's native library folder). Each model
+    /// run uses one thread unless `intra_op_threads` (1 to 16) asks for more: on a phone the
+    /// camera and the UI share the cores.
+    #[uniffi::constructor(default(policy_json = None, runtime_library_path = None, intra_op_threads = 1))]
+    pub fn new(
+        policy_json: Option<String>,
+        runtime_library_path: Option<String>,
+        intra_op_threads: u8,
+    ) -> Result<Arc<Self>, ProofShotError> {
         guard(|| {
+            if !(1..=MAX_INTRA_OP_THREADS).contains(&intra_op_threads) {
+                return Err(ProofShotError::InvalidArgument(format!(
+                    "intraOpThreads is {intra_op_threads}: it must be 1 to {MAX_INTRA_OP_THREADS}"
+                )));
+            }
             let policy = match policy_json {
                 None => core::Policy::default_policy(),
                 Some(json) => core::Policy::from_json(&json).map_err(core::Error::from)?,
             };
-            let config =
-                core::VerifierConfig { runtime_library: runtime_library_path.map(Into::into), ..Default::default() };
+            let config = core::VerifierConfig {
+                runtime_library: runtime_library_path.map(Into::into),
+                intra_op_threads: usize::from(intra_op_threads),
+                ..Default::default()
+            };
             Ok(Arc::new(Self { inner: Arc::new(core::Verifier::new(policy, config)?) }))
         })
     }

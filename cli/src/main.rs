@@ -90,6 +90,9 @@ pub(crate) struct EngineArgs {
     /// criteria.onnx, ...) replace the embedded ones.
     #[arg(long, value_name = "DIR")]
     models: Option<PathBuf>,
+    /// Threads each model run may use (the SDK's `intraOpThreads`); with --jobs, per job.
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=16))]
+    intra_op_threads: u8,
 }
 
 #[derive(Subcommand)]
@@ -174,7 +177,12 @@ impl EngineArgs {
                 return Err(Failure::usage(format!("no model file ({}) in {}", MODEL_FILES.join(", "), d.display())));
             }
         }
-        let config = VerifierConfig { runtime_library: self.ort_lib.clone(), models, ..Default::default() };
+        let config = VerifierConfig {
+            runtime_library: self.ort_lib.clone(),
+            models,
+            intra_op_threads: usize::from(self.intra_op_threads),
+            ..Default::default()
+        };
         Ok(Verifier::new(policy, config)?)
     }
 }

@@ -97,11 +97,13 @@ pub fn search_path() -> Vec<PathBuf> {
 pub struct Runtime {
     env: Environment,
     library: Arc<PathBuf>,
+    /// Threads one model run may use ([`Runtime::with_intra_threads`]); one by default.
+    intra_threads: usize,
 }
 
 impl std::fmt::Debug for Runtime {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Runtime").field("library", &self.library).finish()
+        f.debug_struct("Runtime").field("library", &self.library).field("intra_threads", &self.intra_threads).finish()
     }
 }
 
@@ -132,9 +134,16 @@ impl Runtime {
             .build()
             .map_err(|e| load_err(e.to_string()))?;
         log::debug!("loaded ONNX Runtime from {}", path.display());
-        let rt = Self { env, library: Arc::new(path) };
+        let rt = Self { env, library: Arc::new(path), intra_threads: 1 };
         *loaded = Some(rt.clone());
         Ok(rt)
+    }
+
+    /// The same runtime, building sessions whose runs may use `threads` threads each (0 counts
+    /// as 1). One, the default, suits phones, where the camera and the UI share the cores.
+    pub fn with_intra_threads(mut self, threads: usize) -> Self {
+        self.intra_threads = threads.max(1);
+        self
     }
 
     /// The library this runtime was loaded from.
@@ -142,24 +151,38 @@ impl Runtime {
         &self.library
     }
 
-    /// Builds a single-threaded session for an in-memory model (mobile apps give models one
-    /// core each; the verifier runs several models in turn). Weights stored as int8 behind
+    /// Builds a session for an in-memory model, single-threaded unless
+    /// [`with_intra_threads`](Self::with_intra_threads) asked for more (mobile apps give models
+    /// one core each; the verifier runs several models in turn). Weights stored as int8 behind
     /// `DequantizeLinear` (`scene.onnx`) are folded back to float32 once, at load:
     /// `session.disable_quant_qdq` lets ONNX Runtime's constant folding take them, where it
     /// would otherwise keep them to dequantize on every run (2.3 times slower). No model here
     /// quantizes its activations, so nothing else changes.
     pub(crate) fn session(&self, model: &'static str, bytes: &[u8]) -> Result<Session, RuntimeError> {
+        self.session_with(model, bytes, &[])
+    }
+
+    /// [`session`](Self::session) with the model's free dimensions fixed by name (`backbone.onnx`
+    /// takes its input side this way: one file serves two input sizes).
+    pub(crate) fn session_with(
+        &self,
+        model: &'static str,
+        bytes: &[u8],
+        dimensions: &[(&str, i64)],
+    ) -> Result<Session, RuntimeError> {
         let err = |e: String| RuntimeError::Session { model, detail: e };
-        Session::builder(&self.env)
+        let mut builder = Session::builder(&self.env)
             .map_err(|e| err(e.to_string()))?
-            .with_intra_threads(1)
+            .with_intra_threads(self.intra_threads)
             .map_err(|e| err(e.to_string()))?
             .with_inter_threads(1)
             .map_err(|e| err(e.to_string()))?
             .with_config_entry("session.disable_quant_qdq", "1")
-            .map_err(|e| err(e.to_string()))?
-            .commit_from_memory(bytes)
-            .map_err(|e| err(e.to_string()))
+            .map_err(|e| err(e.to_string()))?;
+        for &(name, size) in dimensions {
+            builder = builder.with_dimension_override(name, size).map_err(|e| err(e.to_string()))?;
+        }
+        builder.commit_from_memory(bytes).map_err(|e| err(e.to_string()))
     }
 }
 

@@ -46,6 +46,9 @@ pub struct VerifierConfig {
     pub runtime_library: Option<PathBuf>,
     /// The models; the embedded ones by default.
     pub models: ModelBundle,
+    /// Threads one model run may use; 0 (the default) and 1 mean one. A verification stays on
+    /// one thread unless the app asks for more: on a phone the camera and the UI share the cores.
+    pub intra_op_threads: usize,
 }
 
 /// Judges delivery photos by a policy. Build it once and share it: it is `Send + Sync`, and
@@ -80,12 +83,12 @@ impl std::fmt::Debug for Verifier {
 impl Verifier {
     /// Loads ONNX Runtime and the models for `policy`.
     pub fn new(policy: Policy, config: VerifierConfig) -> Result<Self> {
-        let runtime = Runtime::load(config.runtime_library.as_deref())?;
+        let runtime = Runtime::load(config.runtime_library.as_deref())?.with_intra_threads(config.intra_op_threads);
         let quality = QualityModel::new(&runtime, &config.models.quality)?;
         let models = &config.models;
         let extras = Extras { objects: &models.people, scene: &models.scene, criteria: &models.criteria };
         let vision = VisionModel::new(&runtime, BACKBONE_SIDE, &models.backbone, &models.heads, Some(extras))?;
-        let guide = VisionModel::new(&runtime, GUIDE_SIDE, &models.backbone_guide, &models.heads_guide, None)?;
+        let guide = VisionModel::new(&runtime, GUIDE_SIDE, &models.backbone, &models.heads_guide, None)?;
         log::debug!("verifier ready: policy {}, models {}", policy.id, config.models.version);
         Ok(Self {
             policy,

@@ -174,3 +174,21 @@ fn guidance_reports_the_package_box_in_frame_pixels() {
     assert!(inside((p.x + p.w / 2.0, p.y + p.h / 2.0), fx::porch_layout(640, 480).parcel_extent(640, 480)), "{p:?}");
     assert!(g.ready && g.elapsed_ms > 0.0);
 }
+
+#[test]
+fn more_threads_per_model_run_give_the_same_verdict_and_hint() {
+    let config = proofshot_core::VerifierConfig { intra_op_threads: 2, ..Default::default() };
+    let two = proofshot_core::Verifier::new(proofshot_core::Policy::default_policy(), config).expect("loads");
+    let jpeg = fx::encode_jpeg(porch(), 90, None);
+    let (a, b) = (verifier().verify_encoded(&jpeg).expect("verifies"), two.verify_encoded(&jpeg).expect("verifies"));
+    assert_eq!(a.category, b.category);
+    for (x, y) in a.criteria.iter().zip(&b.criteria) {
+        assert_eq!((x.kind, x.passed, x.reason), (y.kind, y.passed, y.reason));
+        let (sx, sy) = (x.score.unwrap_or(-1.0), y.score.unwrap_or(-1.0));
+        assert!((sx - sy).abs() < 1e-3, "{:?}: {sx} against {sy}", x.kind);
+    }
+    let data = nv21(porch());
+    let planes = [Plane { data: &data, row_stride: W as usize, pixel_stride: 1 }];
+    let raw = RawImage { width: W, height: H, format: PixelFormat::Nv21, planes: &planes, rotation_degrees: 0 };
+    assert_eq!(verifier().guide_raw(&raw).expect("guides").hint, two.guide_raw(&raw).expect("guides").hint);
+}

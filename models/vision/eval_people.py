@@ -30,7 +30,7 @@ import onnxruntime as ort
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import train as T  # noqa: E402
 
-PERSON, PERSON_THRESHOLD, NMS_IOU = 4, 0.3, 0.45  # core/src/people.rs
+PERSON, PERSON_THRESHOLD, NMS_IOU = 0, 0.3, 0.45  # core/src/vision/objects.rs (people.onnx keeps Person, Vehicle, Car)
 BOX_THRESHOLD = 0.3  # core/src/vision.rs
 
 

@@ -507,7 +507,7 @@ def main() -> None:
     rows = [r for r in labelled if r["image_clear"] == "1"]
     folds = {r["id"]: int(r["fold"]) for r in csv.DictReader(open(args.out / "cv" / "folds.csv"))}
     data = features(args, rows, doors, args.out / "backbone.onnx", SIDE, args.views)
-    guide = features(args, rows, doors, args.out / "backbone-guide.onnx", GUIDE_SIDE, GUIDE_VIEWS)
+    guide = features(args, rows, doors, args.out / "backbone.onnx", GUIDE_SIDE, GUIDE_VIEWS)
     fold_of = np.array([folds[r["id"]] for r in rows])
     labels = targets(rows)
     # image-level targets per view, from the labels as read now

@@ -116,6 +116,19 @@ def test_invalid_policy_names_the_field():
         proofshot.Verifier(policy_json="not json")
 
 
+def test_intra_op_threads_are_checked_and_change_no_verdict(verifier, samples):
+    for bad in (0, 17):
+        with pytest.raises(proofshot.ProofShotError.InvalidArgument) as e:
+            proofshot.Verifier(intra_op_threads=bad)
+        assert "intraOpThreads" in str(e.value) and str(bad) in str(e.value)
+    two = proofshot.Verifier(intra_op_threads=2)
+    for name in ("porch.jpg", "black.jpg"):
+        one_v, two_v = verifier.verify_photo(samples[name]), two.verify_photo(samples[name])
+        assert one_v.category == two_v.category
+        for a, b in zip(one_v.criteria, two_v.criteria):
+            assert (a.id, a.passed) == (b.id, b.passed) and abs(a.score - b.score) < 1e-3
+
+
 def test_invalid_image_and_frame(verifier):
     with pytest.raises(proofshot.ProofShotError.InvalidImage) as e:
         verifier.verify_photo(b"not an image")

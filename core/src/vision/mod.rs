@@ -37,7 +37,8 @@ use scene::SceneModel;
 /// Side of the backbone's square input for verification: the working frame is box-filtered
 /// and stretched to it.
 pub const BACKBONE_SIDE: u32 = 300;
-/// Side of the guidance backbone's input (the same network, run smaller for live preview).
+/// Side of the guidance backbone's input (the same network and file, run smaller for live
+/// preview: `backbone.onnx`'s input side is a free dimension).
 pub const GUIDE_SIDE: u32 = 192;
 /// A detector peak below this is not reported as a box.
 pub const BOX_THRESHOLD: f32 = 0.3;
@@ -156,7 +157,7 @@ impl VisionModel {
         debug_assert!(extras.is_none() || side == BACKBONE_SIDE, "the object detector reads 300 px maps");
         Ok(Self {
             side,
-            backbone: Mutex::new(runtime.session(BACKBONE, backbone)?),
+            backbone: Mutex::new(runtime.session_with(BACKBONE, backbone, &[("side", i64::from(side))])?),
             heads: Mutex::new(runtime.session(HEADS, heads)?),
             objects: extras.as_ref().map(|e| ObjectModel::new(runtime, e.objects)).transpose()?,
             scene: extras.as_ref().map(|e| SceneModel::new(runtime, e.scene, e.criteria)).transpose()?,

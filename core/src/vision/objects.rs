@@ -12,13 +12,13 @@ use crate::runtime::{f32_output, Runtime, RuntimeError};
 use crate::vision::{non_max_suppression, run_on_maps, Detection, BACKBONE_SIDE};
 
 const MODEL: &str = "people";
-/// Classes of the detector's label map (`object_detection_oidv4_labelmap.txt` in the npm
-/// package), background first.
-const CLASSES: usize = 24;
-/// `Person` in the label map.
-const PERSON: usize = 4;
-/// `Vehicle` and `Car` in the label map.
-const VEHICLE_CLASSES: [usize; 2] = [18, 23];
+/// Classes `people.onnx` scores: the three of the detector's 24 (`object_detection_oidv4_labelmap.txt`
+/// in the npm package) the SDK reads, kept in this order by `models/vision/shrink.py`.
+const CLASSES: usize = 3;
+/// `Person`.
+const PERSON: usize = 0;
+/// `Vehicle` and `Car`.
+const VEHICLE_CLASSES: [usize; 2] = [1, 2];
 /// Person probability from which a person is reported (pixelated by redaction, and read by
 /// the held-in-hand rule). The detector is unsure of people in doorway photos (0.3 to 0.5 for
 /// most); at 0.3 it finds 33 of the 35 labelled photos with people and fires on 18 of the 165
@@ -104,8 +104,8 @@ fn anchors() -> Vec<Anchor> {
 
 /// Reads the detector's outputs: `box_encodings` [1, 1917, 4], per anchor (ty, tx, th, tw):
 /// centre offsets in tenths of the anchor's size and log sizes in fifths (the TensorFlow
-/// Object Detection box coder); `class_logits` [1, 1917, 24], one logit per class of the label
-/// map, background first. Boxes come out as fractions of the (stretched) input, which are
+/// Object Detection box coder); `class_logits` [1, 1917, 3], one logit each for `Person`,
+/// `Vehicle` and `Car`. Boxes come out as fractions of the (stretched) input, which are
 /// fractions of the frame; a vehicle's score is the larger of its `Vehicle` and `Car` scores.
 fn decode(anchors: &[Anchor], boxes: &(Vec<i64>, Vec<f32>), logits: &(Vec<i64>, Vec<f32>)) -> Result<Objects, String> {
     let n = anchors.len() as i64;
@@ -178,9 +178,9 @@ mod tests {
         let mut logits = vec![-10.0f32; n * CLASSES];
         let i = (9 * 19 + 9) * 3; // the centre cell of the 19 x 19 layer, its 0.1 x 0.1 anchor
         logits[i * CLASSES + PERSON] = 2.0;
-        logits[(i + 1) * CLASSES + 1] = 5.0; // a bicycle: neither a person nor a vehicle
-        logits[(i + 2) * CLASSES + 23] = 1.0; // a car: a vehicle
-        logits[(i + 2) * CLASSES + 18] = -1.0; // ... whose Vehicle score is lower
+        logits[(i + 1) * CLASSES + PERSON] = -1.0; // a person below the threshold: not reported
+        logits[(i + 2) * CLASSES + 2] = 1.0; // a car: a vehicle
+        logits[(i + 2) * CLASSES + 1] = -1.0; // ... whose Vehicle score is lower
         boxes[i * 4..i * 4 + 4].copy_from_slice(&[1.0, -1.0, 0.0, 5.0]);
         let found =
             decode(&a, &(vec![1, n as i64, 4], boxes), &(vec![1, n as i64, CLASSES as i64], logits)).expect("decodes");
@@ -204,5 +204,9 @@ mod tests {
         let e = decode(&a, &(vec![1, n, 4], vec![0.0; 4]), &(vec![1, n, 24], vec![0.0; 24 * n as usize]))
             .expect_err("shape");
         assert!(e.contains("box_encodings"), "{e}");
+        // the detector's 24 classes, as people.onnx held them before models/vision/shrink.py
+        let e = decode(&a, &(vec![1, n, 4], vec![0.0; 4 * n as usize]), &(vec![1, n, 24], vec![0.0; 24 * n as usize]))
+            .expect_err("24 classes");
+        assert!(e.contains("class_logits") && e.contains("[1, 1917, 3]"), "{e}");
     }
 }
