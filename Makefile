@@ -1,11 +1,13 @@
 # ProofShot: the two commands (see README)
 #   make demo   set up, build, and verify example photos the project renders itself
 #   make test   every test: formatting, lints, Rust unit/golden/CLI tests, Kotlin (JVM) and
-#               Python binding tests, Swift parse check, mobile compile check, accuracy guard
+#               Python binding tests, Swift parse check, mobile compile check, accuracy guard,
+#               and the stripped library's size (lib)
 #
 # Other targets: eval (cross-validated accuracy on ../shared/photos), eval-dev (accuracy on
 # ../shared/photos-dev, photos unlike the training set), eval-faces (face recall of
 # redaction), reuse-study (perceptual-hash distances of copies and of different photos), bench,
+# bench-compare (the SDK against plain onnxruntime-python over the same models),
 # bombs (time and peak memory decoding hostile images; about a minute), fuzz,
 # train-quality (retrain the image-quality model; about 40 minutes on two cores),
 # convert-backbone (rebuild the backbones and people.onnx from their npm package),
@@ -24,6 +26,7 @@ ORT_LIB := $(firstword $(wildcard .cache/onnxruntime/1.31.1/libonnxruntime.so .c
 FUZZ_SECONDS ?= 900
 
 .PHONY: demo verify test lint rust-test kotlin-test python-test mobile-check accuracy-guard eval eval-dev bench bombs fuzz \
+	lib bench-compare \
 	train-quality convert-backbone convert-context convert-faces train-vision setup-ort build eval-faces reuse-study \
 	convert-scene fit-scene
 
@@ -43,7 +46,16 @@ demo: build
 
 verify: demo
 
-test: setup-ort lint rust-test kotlin-test python-test mobile-check accuracy-guard
+test: setup-ort lint rust-test kotlin-test python-test mobile-check accuracy-guard lib
+
+# libproofshot.so stripped, its debug info split off beside it, and its size with and without
+# the embedded models, held to issue 23's 3 MB of code.
+lib:
+	scripts/build-lib.sh
+
+# ProofShot against plain onnxruntime-python over the same models and photos (issue 23).
+bench-compare:
+	scripts/bench-compare.sh $(or $(PATHS),$(PHOTOS)/images)
 
 kotlin-test: setup-ort
 	scripts/kotlin-test.sh

@@ -8,13 +8,15 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 lang=${1:?usage: scripts/bindings.sh python|kotlin|swift}
 
-cargo build --release --locked -p proofshot -p uniffi-bindgen
+# the generator is a build tool: a debug build (the release profile links with LTO, slow to build)
+cargo build --release --locked -p proofshot
+cargo build --locked -p uniffi-bindgen
 case "$(uname -s)" in
   Darwin) lib=libproofshot.dylib ;;
   *) lib=libproofshot.so ;;
 esac
 bindgen() {
-  target/release/uniffi-bindgen generate --library "target/release/$lib" \
+  target/debug/uniffi-bindgen generate --library "target/release/$lib" \
     --language "$1" --out-dir "$2" >/dev/null
 }
 

@@ -14,6 +14,17 @@ export RUSTFLAGS="${RUSTFLAGS:-} -C link-arg=-Wl,-z,max-page-size=16384"
 cargo ndk -t arm64-v8a -t armeabi-v7a -t x86_64 --platform 24 \
   -o bindings/android/build/rustJniLibs build --release --locked -p proofshot
 
+# Ship stripped libraries; keep their symbols and line tables for crash symbolication (as
+# scripts/build-lib.sh does on Linux) in build/symbols/<abi>/, for Play Console's native debug
+# symbols or ndk-stack.
+objcopy=$(ls "$ANDROID_NDK_HOME"/toolchains/llvm/prebuilt/*/bin/llvm-objcopy | head -1)
+for so in bindings/android/build/rustJniLibs/*/libproofshot.so; do
+  abi=$(basename "$(dirname "$so")")
+  mkdir -p "bindings/android/build/symbols/$abi"
+  "$objcopy" --only-keep-debug "$so" "bindings/android/build/symbols/$abi/libproofshot.so"
+  "$objcopy" --strip-all "$so"
+done
+
 scripts/bindings.sh kotlin
 (cd bindings/android && gradle assembleRelease)
 for so in bindings/android/build/rustJniLibs/*/libproofshot.so; do
