@@ -26,10 +26,22 @@ wheel=$(ls "$tmp"/onnxruntime-*.whl)
 python3 - "$wheel" "$tmp/out" "$lib" <<'PY'
 import sys, zipfile, pathlib
 wheel, out, lib = sys.argv[1], pathlib.Path(sys.argv[2]), sys.argv[3]
+
+
+def matches(name, ext):
+    """libonnxruntime.so, libonnxruntime.so.1.31.1, libonnxruntime.1.31.1.dylib, ..."""
+    return name.startswith("libonnxruntime.") and (name.endswith(ext) or ext + "." in name)
+
+
 out.mkdir(parents=True)
 with zipfile.ZipFile(wheel) as z:
-    # the wheel ships e.g. onnxruntime/capi/libonnxruntime.so.1.31.1; take the real file
-    names = [n for n in z.namelist() if n.startswith("onnxruntime/capi/") and pathlib.PurePosixPath(n).name.startswith(lib)]
+    # the wheels ship onnxruntime/capi/libonnxruntime.so.1.31.1 (Linux) and
+    # libonnxruntime.1.31.1.dylib (macOS), not the providers' libonnxruntime_*; take the real file
+    ext = pathlib.PurePosixPath(lib).suffix
+    names = [
+        n for n in z.namelist()
+        if n.startswith("onnxruntime/capi/") and matches(pathlib.PurePosixPath(n).name, ext)
+    ]
     if not names:
         sys.exit(f"no {lib} in {wheel}")
     src = max(names, key=lambda n: z.getinfo(n).file_size)
