@@ -4,7 +4,11 @@
 plugins {
     id("com.android.library") version "8.7.3"
     id("org.jetbrains.kotlin.android") version "2.4.20"
+    `maven-publish`
 }
+
+group = "dev.proofshot"
+version = "0.1.0"
 
 android {
     namespace = "dev.proofshot"
@@ -31,6 +35,14 @@ android {
         jniLibs.useLegacyPackaging = false
     }
 
+    // the release variant as a Maven publication, so that its POM carries JNA and
+    // onnxruntime-android: an app that adds the bare .aar file gets neither (see README)
+    publishing {
+        singleVariant("release") {
+            withSourcesJar()
+        }
+    }
+
     compileOptions {
         sourceCompatibility = JavaVersion.VERSION_17
         targetCompatibility = JavaVersion.VERSION_17
@@ -45,4 +57,20 @@ dependencies {
     implementation("net.java.dev.jna:jna:5.17.0@aar")
     // libonnxruntime.so for every ABI, loaded at run time by the SDK (pinned with ort rc.15)
     implementation("com.microsoft.onnxruntime:onnxruntime-android:1.31.1")
+}
+
+// `gradle publishToMavenLocal` (or a `repositories {}` block for the team's Maven server):
+// dev.proofshot:proofshot-android:0.1.0, whose POM lists the two dependencies above.
+publishing {
+    publications {
+        register<MavenPublication>("release") {
+            artifactId = "proofshot-android"
+            afterEvaluate { from(components["release"]) }
+            pom {
+                name.set("ProofShot")
+                description.set("On-device proof-of-delivery photo checks")
+                licenses { license { name.set("Apache-2.0") } }
+            }
+        }
+    }
 }

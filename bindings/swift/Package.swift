@@ -4,6 +4,8 @@
 // Runtime is linked statically from Microsoft's onnxruntime.xcframework (copied beside ours by
 // the script); on macOS it is loaded at run time (ORT_DYLIB_PATH).
 // Not built on the project's Linux CI: no Swift toolchain or Xcode there (see README).
+// This manifest builds from a checkout (the binary targets' `path:`); a release's manifest names
+// each XCFramework by `url:` and `checksum:` instead, written by scripts/release-swift.sh.
 import PackageDescription
 
 let package = Package(
@@ -20,6 +22,9 @@ let package = Package(
         .target(name: "ProofShot",
                 dependencies: ["ProofShotFFI", .target(name: "onnxruntime", condition: .when(platforms: [.iOS]))],
                 path: "Sources/ProofShot",
+                exclude: ["README.md"],
+                // the privacy manifest App Store Connect reads from every SDK an app embeds
+                resources: [.copy("PrivacyInfo.xcprivacy")],
                 linkerSettings: [.linkedLibrary("sqlite3"), .linkedLibrary("c++"),
                                  .linkedFramework("CoreML", .when(platforms: [.iOS])),
                                  .linkedFramework("Foundation")]),
