@@ -2,7 +2,7 @@
 # Builds ProofShotFFI.xcframework (iOS device, iOS simulator on Apple silicon, macOS) from the
 # staticlib, generates the Swift bindings into bindings/swift/Sources/ProofShot/, and runs the
 # XCTests with `swift test`. Needs macOS with Xcode and the Rust targets below. Not run on the
-# project's Linux CI (no Swift toolchain there; scripts/swift-check.py parses the bindings).
+# project's Linux CI (scripts/swift-test.sh builds and tests the bindings on Linux instead).
 #
 # ONNX Runtime: on iOS it is linked statically (apps may not load libraries of their own) from
 # Microsoft's onnxruntime.xcframework, version 1.31.1 (the `onnxruntime-c` CocoaPod's archive):

@@ -3,7 +3,8 @@
 // (device and simulator slices), built by scripts/build-xcframework.sh on a Mac. On iOS, ONNX
 // Runtime is linked statically from Microsoft's onnxruntime.xcframework (copied beside ours by
 // the script); on macOS it is loaded at run time (ORT_DYLIB_PATH).
-// Not built on the project's Linux CI: no Swift toolchain or Xcode there (see README).
+// On the project's Linux CI, scripts/swift-test.sh evaluates this manifest and builds and tests
+// the same bindings and XCTests as a Linux package (no XCFramework there; see README).
 // This manifest builds from a checkout (the binary targets' `path:`); a release's manifest names
 // each XCFramework by `url:` and `checksum:` instead, written by scripts/release-swift.sh.
 import PackageDescription

@@ -1,23 +1,8 @@
-import CryptoKit
 import Foundation
 import XCTest
 @testable import ProofShot
 
-/// HMAC-SHA-256 through CryptoKit, as an app would with a key from the Keychain.
-final class HmacSigner: EvidenceSigner, @unchecked Sendable {
-    let key = SymmetricKey(data: Data("swift secret".utf8))
-    func keyId() -> String { "swift-hmac" }
-    func algorithm() -> String { "hmac-sha256" }
-    func sign(message: Data) throws -> Data { Data(HMAC<SHA256>.authenticationCode(for: message, using: key)) }
-}
-
-/// ECDSA P-256 through CryptoKit (a Secure Enclave key signs the same way), DER signatures.
-final class EcdsaSigner: EvidenceSigner, @unchecked Sendable {
-    let key = P256.Signing.PrivateKey()
-    func keyId() -> String { "swift-ecdsa" }
-    func algorithm() -> String { "ecdsa-p256-sha256" }
-    func sign(message: Data) throws -> Data { try key.signature(for: message).derRepresentation }
-}
+// HmacSigner, EcdsaSigner and sha256Hex: TestSigners.swift (CryptoKit on Apple platforms).
 
 /// Mirrors the Kotlin evidence tests: durable attempts, the upload queue, reused photos, a
 /// failing signer, bad files and arguments.
@@ -66,7 +51,7 @@ final class EvidenceTests: XCTestCase {
         XCTAssertTrue(copy.regions.isEmpty)
         let store = try EvidenceStore(path: tempPath("redacted.db"), signer: HmacSigner())
         _ = try store.openSession(verifier: verifier, stopId: "stop-1").submitPhoto(bytes: porch, redactedCopy: copy.jpeg)
-        let sha = SHA256.hash(data: copy.jpeg).map { String(format: "%02x", $0) }.joined()
+        let sha = sha256Hex(copy.jpeg)
         XCTAssertTrue(try store.pendingRecords(limit: 1)[0].json.contains("\"redacted_sha256\":\"\(sha)\""))
     }
 
@@ -96,4 +81,14 @@ final class EvidenceTests: XCTestCase {
             guard case ProofShotError.InvalidArgument = e else { return XCTFail("\(e)") }
         }
     }
+
+    #if !canImport(CryptoKit)
+    func testThePortableSha256AndHmacMatchTheirStandards() {
+        // FIPS 180-4's "abc"; RFC 4231 test case 2
+        XCTAssertEqual(sha256Hex(Data("abc".utf8)), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        let mac = PortableSHA256.hmac(key: Data("Jefe".utf8), message: Data("what do ya want for nothing?".utf8))
+        XCTAssertEqual(mac.map { String(format: "%02x", $0) }.joined(),
+                       "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
+    }
+    #endif
 }
