@@ -1,8 +1,8 @@
 # ProofShot: the two commands (see README)
 #   make demo   set up, build, and verify example photos the project renders itself
 #   make test   every test: formatting, lints, Rust unit/golden/CLI tests, Kotlin (JVM),
-#               Python and Swift (Linux) binding tests, mobile compile check, accuracy guard,
-#               and the stripped library's size (lib)
+#               Python and Swift (Linux) binding tests, an APK assembled and verified, mobile
+#               compile check, accuracy guard, and the stripped library's size (lib)
 #
 # Other targets: eval (cross-validated accuracy on ../shared/photos), eval-dev (accuracy on
 # ../shared/photos-dev, photos unlike the training set), eval-faces (face recall of
@@ -26,7 +26,7 @@ ORT_LIB := $(firstword $(wildcard .cache/onnxruntime/1.31.1/libonnxruntime.so .c
 FUZZ_SECONDS ?= 900
 
 .PHONY: demo verify test lint rust-test kotlin-test python-test mobile-check accuracy-guard eval eval-dev bench bombs fuzz \
-	lib bench-compare swift-test \
+	lib bench-compare swift-test apk-check \
 	train-quality convert-backbone convert-context convert-faces train-vision setup-ort build eval-faces reuse-study \
 	convert-scene fit-scene
 
@@ -46,7 +46,7 @@ demo: build
 
 verify: demo
 
-test: setup-ort lint rust-test kotlin-test python-test swift-test mobile-check accuracy-guard lib
+test: setup-ort lint rust-test kotlin-test python-test swift-test apk-check mobile-check accuracy-guard lib
 
 # libproofshot.so stripped, its debug info split off beside it, and its size with and without
 # the embedded models, held to issue 23's 3 MB of code.
@@ -67,6 +67,11 @@ python-test: setup-ort
 # about a minute to 3 minutes): the bindings built as a SwiftPM package, every XCTest run.
 swift-test: setup-ort
 	scripts/swift-test.sh
+
+# An APK assembled without Gradle (kotlinc against android.jar API 23, ProGuard with the AAR's
+# rules, dx, aapt2, zipalign, apksigner) and verified; no native library (no NDK here).
+apk-check:
+	scripts/apk-check.sh
 
 # Android and iOS targets: checked where rustup can add them, else reported as not checked.
 mobile-check:
