@@ -121,6 +121,23 @@ class ProofShotTest {
     }
 
     @Test
+    fun intraOpThreadsAreCheckedAndChangeNoVerdict() {
+        for (bad in listOf(0, 17)) {
+            val e = assertThrows(ProofShotException.InvalidArgument::class.java) { Verifier(intraOpThreads = bad.toUByte()) }
+            assertTrue(e.message!!.contains("intraOpThreads") && e.message!!.contains("$bad"), e.message)
+        }
+        Verifier(intraOpThreads = 2u).use { two ->
+            val (a, b) = verifier.verifyPhoto(photo("porch.jpg")) to two.verifyPhoto(photo("porch.jpg"))
+            assertEquals(a.category, b.category)
+            a.criteria.zip(b.criteria).forEach { (x, y) ->
+                assertEquals(x.id to x.passed, y.id to y.passed)
+                val (sx, sy) = (x.score ?: -1f) to (y.score ?: -1f)
+                assertTrue(Math.abs(sx - sy) < 1e-3, "${x.id}: $sx against $sy")
+            }
+        }
+    }
+
+    @Test
     fun invalidImagesAndFramesAreInvalidImage() {
         val e = assertThrows(ProofShotException.InvalidImage::class.java) { verifier.verifyPhoto("nope".toByteArray()) }
         assertTrue(e.message!!.contains("unrecognised image format"), e.message)
