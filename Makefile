@@ -1,8 +1,8 @@
 # ProofShot: the two commands (see README)
 #   make demo   set up, build, and verify example photos the project renders itself
 #   make test   every test: formatting, lints, Rust unit/golden/CLI tests, Kotlin (JVM),
-#               Python and Swift (Linux) binding tests, an APK assembled and verified, mobile
-#               compile check, accuracy guard, and the stripped library's size (lib)
+#               Python and Swift (Linux) binding tests, an APK assembled and verified, ARM64
+#               under qemu, mobile compile check, accuracy guard, the stripped library's size
 #
 # Other targets: eval (cross-validated accuracy on ../shared/photos), eval-dev (accuracy on
 # ../shared/photos-dev, photos unlike the training set), eval-faces (face recall of
@@ -26,7 +26,7 @@ ORT_LIB := $(firstword $(wildcard .cache/onnxruntime/1.31.1/libonnxruntime.so .c
 FUZZ_SECONDS ?= 900
 
 .PHONY: demo verify test lint rust-test kotlin-test python-test mobile-check accuracy-guard eval eval-dev bench bombs fuzz \
-	lib bench-compare swift-test apk-check \
+	lib bench-compare swift-test apk-check arm64-check \
 	train-quality convert-backbone convert-context convert-faces train-vision setup-ort build eval-faces reuse-study \
 	convert-scene fit-scene
 
@@ -46,7 +46,7 @@ demo: build
 
 verify: demo
 
-test: setup-ort lint rust-test kotlin-test python-test swift-test apk-check mobile-check accuracy-guard lib
+test: setup-ort lint rust-test kotlin-test python-test swift-test apk-check arm64-check mobile-check accuracy-guard lib
 
 # libproofshot.so stripped, its debug info split off beside it, and its size with and without
 # the embedded models, held to issue 23's 3 MB of code.
@@ -72,6 +72,11 @@ swift-test: setup-ort
 # rules, dx, aapt2, zipalign, apksigner) and verified; no native library (no NDK here).
 apk-check:
 	scripts/apk-check.sh
+
+# The CLI and the golden tests cross-built for aarch64 (Debian 13's Rust in a cached chroot) and
+# run under qemu-user; the samples' verdicts must equal x86-64's.
+arm64-check:
+	scripts/arm64-check.sh
 
 # Android and iOS targets: checked where rustup can add them, else reported as not checked.
 mobile-check:

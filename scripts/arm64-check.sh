@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# Runs the library on ARM64, the phones' architecture: cross-builds the CLI and the golden tests
+# for aarch64-unknown-linux-gnu and runs them under qemu-user with ONNX Runtime from the same
+# PyPI release's aarch64 wheel, then checks that the rendered samples' verdicts equal the
+# x86-64 ones (categories, pass/fail and reasons the same, scores within 0.01).
+#
+# rustup cannot fetch another target's standard library on this machine, so the cross build
+# uses Debian 13's `rustc-web` 1.96 with `libstd-rust-web-dev:arm64`, `gcc-aarch64-linux-gnu`
+# and `qemu-user`, in a debootstrap chroot cached outside the clone:
+#
+#   ${PROOFSHOT_CACHE:-~/.cache/proofshot}/trixie-arm64    made on the first run (about 2
+#                                                          minutes, 400 MB of downloads)
+#
+# Crates come from this machine's ~/.cargo/registry (fetched first), the build goes to
+# target/arm64/. Needs root (debootstrap, mount, chroot).
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+cache=${PROOFSHOT_CACHE:-$HOME/.cache/proofshot}
+jail=$cache/trixie-arm64
+mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
+ORT_VERSION=1.31.1
+TOLERANCE=0.01
+
+ready=$jail/.proofshot-ready
+if [ ! -f "$ready" ]; then
+  if ! command -v debootstrap >/dev/null; then
+    (apt-get install -y -q debootstrap >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q debootstrap >/dev/null; }) \
+      || { echo "arm64-check: cannot install debootstrap (need apt-get as root)" >&2; exit 1; }
+  fi
+  echo "arm64-check: first run: Debian 13 with rustc-web, libstd-rust-web-dev:arm64, gcc-aarch64-linux-gnu and qemu-user from $mirror into $jail (about 2 minutes)"
+  mkdir -p "$cache"
+  rm -rf "$jail.part"
+  debootstrap --variant=minbase --include=gcc,libc6-dev,gcc-aarch64-linux-gnu,libc6-dev-arm64-cross,qemu-user \
+    trixie "$jail.part" "$mirror" >"$cache/debootstrap-arm64.log" 2>&1 \
+    || { echo "arm64-check: debootstrap failed; see $cache/debootstrap-arm64.log" >&2; exit 1; }
+  cp /etc/resolv.conf "$jail.part/etc/resolv.conf"
+  mount -t proc proc "$jail.part/proc"
+  chroot "$jail.part" /bin/bash -c "dpkg --add-architecture arm64 && apt-get update -q && \
+    apt-get install -y -q --no-install-recommends rustc-web cargo-web libstd-rust-web-dev:arm64" \
+    >>"$cache/debootstrap-arm64.log" 2>&1 || { umount "$jail.part/proc"; echo "arm64-check: installing Rust failed; see $cache/debootstrap-arm64.log" >&2; exit 1; }
+  umount "$jail.part/proc"
+  rm -rf "$jail" && mv "$jail.part" "$jail" && touch "$ready"
+fi
+
+# ONNX Runtime for aarch64, from the same PyPI release
+ort=$cache/onnxruntime-aarch64/$ORT_VERSION/libonnxruntime.so
+if [ ! -f "$ort" ]; then
+  tmp=$(mktemp -d)
+  echo "arm64-check: fetching onnxruntime==$ORT_VERSION for manylinux_2_28_aarch64 from PyPI ..."
+  python3 -m pip download --quiet --no-deps --only-binary=:all: --platform manylinux_2_28_aarch64 \
+    --dest "$tmp" "onnxruntime==$ORT_VERSION"
+  mkdir -p "$(dirname "$ort")"
+  python3 - "$tmp"/onnxruntime-*.whl "$ort.part" <<'PY'
+import sys, zipfile
+with zipfile.ZipFile(sys.argv[1]) as z:
+    name = next(n for n in z.namelist() if n.startswith("onnxruntime/capi/libonnxruntime.so"))
+    open(sys.argv[2], "wb").write(z.read(name))
+PY
+  mv "$ort.part" "$ort"
+  rm -rf "$tmp"
+fi
+
+cargo fetch --locked >/dev/null
+cargo build --release --locked -p proofshot-cli
+
+mounts=()
+cleanup() {
+  for ((i = ${#mounts[@]} - 1; i >= 0; i--)); do umount "${mounts[i]}" 2>/dev/null || umount -l "${mounts[i]}" || true; done
+}
+trap cleanup EXIT
+mkdir -p "$jail$root" "$jail/cargo-home/registry" "$jail/ort"
+mount --bind "$root" "$jail$root" && mounts+=("$jail$root")
+mount --bind "${CARGO_HOME:-$HOME/.cargo}/registry" "$jail/cargo-home/registry" && mounts+=("$jail/cargo-home/registry")
+mount --bind "$(dirname "$ort")" "$jail/ort" && mounts+=("$jail/ort")
+mount -t proc proc "$jail/proc" && mounts+=("$jail/proc")
+mount --bind /sys "$jail/sys" && mounts+=("$jail/sys")
+
+qemu="qemu-aarch64 -L /usr/aarch64-linux-gnu"
+in_jail() {
+  chroot "$jail" /usr/bin/env -i PATH=/usr/bin:/bin HOME=/tmp CARGO_HOME=/cargo-home \
+    CARGO_TARGET_DIR="$root/target/arm64" CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+    CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER=aarch64-linux-gnu-gcc \
+    CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_RUNNER="$qemu" CC_aarch64_unknown_linux_gnu=aarch64-linux-gnu-gcc \
+    ORT_DYLIB_PATH=/ort/libonnxruntime.so /bin/bash -c "cd '$root' && $1"
+}
+in_jail "rustc --version | sed 's/^/arm64: /'"
+# the CLI, then the golden tests (every shipped model through ONNX Runtime) run under qemu
+in_jail "cargo build --offline --locked --release --target aarch64-unknown-linux-gnu -p proofshot-cli 2>&1 | tail -1"
+in_jail "cargo test --offline --locked --release --target aarch64-unknown-linux-gnu -p proofshot-core --test golden 2>&1" \
+  | tee target/arm64/golden.log | grep -E "^test result|panicked|FAILED" | sed 's/^/arm64 golden: /'
+grep -q "^test result: ok" target/arm64/golden.log || { echo "arm64-check: the golden tests failed on aarch64; see target/arm64/golden.log" >&2; exit 1; }
+
+# the rendered samples, verified on both architectures
+samples=target/arm64/samples
+rm -rf "$samples" && target/release/proofshot samples "$samples" >/dev/null
+target/release/proofshot verify --format jsonl --jobs 1 "$samples" >target/arm64/x86_64.jsonl
+in_jail "$qemu target/arm64/aarch64-unknown-linux-gnu/release/proofshot verify --format jsonl --jobs 1 $samples" \
+  >target/arm64/aarch64.jsonl
+python3 - target/arm64/x86_64.jsonl target/arm64/aarch64.jsonl "$TOLERANCE" <<'PY'
+import json, sys
+x86 = [json.loads(l) for l in open(sys.argv[1])]
+arm = [json.loads(l) for l in open(sys.argv[2])]
+tol = float(sys.argv[3])
+if len(x86) != len(arm) or not x86:
+    sys.exit(f"arm64-check: {len(arm)} verdicts on aarch64 against {len(x86)} on x86-64")
+worst, bad = 0.0, []
+for a, b in zip(x86, arm):
+    name = a["path"].rsplit("/", 1)[-1]
+    if a["category"] != b["category"]:
+        bad.append(f"{name}: {a['category']} on x86-64, {b['category']} on aarch64")
+    for k, c in a["criteria"].items():
+        d = b["criteria"][k]
+        if (c["passed"], c["reason"]) != (d["passed"], d["reason"]):
+            bad.append(f"{name} {k}: {c['reason']} on x86-64, {d['reason']} on aarch64")
+        worst = max(worst, abs(c["score"] - d["score"]))
+    worst = max([worst] + [abs(a["quality"][q] - b["quality"][q]) for q in a["quality"]])
+if worst > tol:
+    bad.append(f"a score differs by {worst:.4f}, over {tol}")
+if bad:
+    sys.exit("arm64-check: " + "; ".join(bad))
+print(f"arm64: {len(arm)} samples, the same verdicts as x86-64 (scores within {worst:.4f}; tolerance {tol})")
+PY
