@@ -19,6 +19,9 @@ pub struct CriterionResult {
     /// `not_placed`, `no_location_context`, `too_dark`, `overexposed`, `blurry`, `not_a_photo`,
     /// `reused_photo`, `not_evaluated`.
     pub reason: String,
+    /// The reason in words a driver understands (English; `OK` when passed), the same on every
+    /// platform: apps that localise key their copy by `reason`.
+    pub message: String,
     /// Whether it gates the verdict.
     pub required: bool,
 }
@@ -156,6 +159,7 @@ impl From<core::Verdict> for Verdict {
                     passed: c.passed,
                     score: c.score,
                     reason: c.reason.as_str().to_owned(),
+                    message: c.reason.message().to_owned(),
                     required: c.required,
                 })
                 .collect(),

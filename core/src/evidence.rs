@@ -49,6 +49,26 @@ impl Reason {
             Self::NotEvaluated => "not_evaluated",
         }
     }
+
+    /// A short English sentence a driver understands, for the result screen: what is wrong
+    /// and what to do. Apps localise by [`as_str`](Self::as_str); this is the one English copy
+    /// every platform shows (the live-guidance twin is [`Hint::message`](crate::Hint::message)).
+    pub fn message(self) -> &'static str {
+        match self {
+            Self::Ok => "OK",
+            Self::NoPackage => "No package in the photo: show the package",
+            Self::HeldInHand => "The package is still in a hand: set it down first",
+            Self::InVehicle => "The package is still in the vehicle: take it to the door",
+            Self::NotPlaced => "The package is not set down at the door",
+            Self::NoLocationContext => "The door or entrance is not in the photo: step back to show it",
+            Self::TooDark => "Too dark: turn on the flash or find light",
+            Self::Overexposed => "Too bright: avoid pointing at the light",
+            Self::Blurry => "Blurred: hold still and let the camera focus",
+            Self::NotAPhoto => "Photograph the package itself, not a screen or picture",
+            Self::ReusedPhoto => "This photo was already used for another delivery: take a new one",
+            Self::NotEvaluated => "Not checked",
+        }
+    }
 }
 
 impl std::fmt::Display for Reason {
@@ -111,6 +131,35 @@ impl EvidenceSet {
             CriterionKind::PackagePlaced => self.package_placed,
             CriterionKind::LocationIdentifiable => self.location_identifiable,
             CriterionKind::ImageClear => self.image_clear,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Reason;
+
+    #[test]
+    fn every_reason_has_its_own_words() {
+        let all = [
+            Reason::Ok,
+            Reason::NoPackage,
+            Reason::HeldInHand,
+            Reason::InVehicle,
+            Reason::NotPlaced,
+            Reason::NoLocationContext,
+            Reason::TooDark,
+            Reason::Overexposed,
+            Reason::Blurry,
+            Reason::NotAPhoto,
+            Reason::ReusedPhoto,
+            Reason::NotEvaluated,
+        ];
+        let mut seen = std::collections::HashSet::new();
+        for r in all {
+            let m = r.message();
+            assert!(!m.is_empty() && m != r.as_str() && !m.contains('_'), "{r}: {m:?}");
+            assert!(seen.insert(m), "{r} repeats another reason's words: {m:?}");
         }
     }
 }

@@ -49,6 +49,7 @@ def test_verify_photo_maps_every_field(verifier, samples):
     c = criteria(v)
     assert list(c) == ["package_visible", "package_placed", "location_identifiable", "image_clear"]
     assert (c["image_clear"].passed, c["image_clear"].reason, c["image_clear"].required) == (False, "too_dark", True)
+    assert c["image_clear"].message == "Too dark: turn on the flash or find light"
     assert 0.0 <= c["image_clear"].score < 0.3
     assert c["image_clear"].label == "Image is clear enough"
     visible = c["package_visible"]

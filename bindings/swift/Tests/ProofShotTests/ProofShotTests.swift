@@ -41,6 +41,7 @@ final class ProofShotTests: XCTestCase {
         XCTAssertEqual(v.message, "Delivery photo needs another try")
         XCTAssertEqual(v.criteria.map(\.id), ["package_visible", "package_placed", "location_identifiable", "image_clear"])
         XCTAssertEqual(criterion(v, "image_clear").reason, "too_dark")
+        XCTAssertEqual(criterion(v, "image_clear").message, "Too dark: turn on the flash or find light")
         let visible = criterion(v, "package_visible")
         XCTAssertNotNil(visible.score)
         XCTAssertEqual(visible.reason, visible.passed ? "ok" : "no_package")

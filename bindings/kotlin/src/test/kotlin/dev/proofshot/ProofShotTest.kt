@@ -58,6 +58,7 @@ class ProofShotTest {
         assertEquals(listOf("package_visible", "package_placed", "location_identifiable", "image_clear"), v.criteria.map { it.id })
         val clear = v.criterion("image_clear")
         assertEquals("too_dark", clear.reason)
+        assertEquals("Too dark: turn on the flash or find light", clear.message)
         assertFalse(clear.passed)
         assertTrue(clear.required)
         assertEquals("Image is clear enough", clear.label)
