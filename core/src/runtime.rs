@@ -183,6 +183,12 @@ impl Runtime {
             // resident memory verifying and guiding 174-178 MiB with them, 160-163 without, no
             // slower (`proofshot bench`, issue 23)
             .with_memory_pattern(false)
+            .map_err(|e| err(e.to_string()))?
+            // With more than one thread a run, each session's idle workers spin, and a verifier
+            // has eight sessions: on two cores, verify took 41.4 ms with two threads spinning, 9.4
+            // without, 14.6 with one (`proofshot bench --intra-op-threads 2`). A phone's cores
+            // and battery are not for spinning either.
+            .with_config_entry("session.intra_op.allow_spinning", "0")
             .map_err(|e| err(e.to_string()))?;
         for &(name, size) in dimensions {
             builder = builder.with_dimension_override(name, size).map_err(|e| err(e.to_string()))?;
