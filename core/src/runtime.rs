@@ -153,8 +153,9 @@ impl Runtime {
 
     /// Builds a session for an in-memory model, single-threaded unless
     /// [`with_intra_threads`](Self::with_intra_threads) asked for more (mobile apps give models
-    /// one core each; the verifier runs several models in turn). Weights stored as int8 behind
-    /// `DequantizeLinear` (`scene.onnx`) are folded back to float32 once, at load:
+    /// one core each; the verifier runs several models in turn). Weights stored as int8 (or
+    /// int4) behind `DequantizeLinear` (every shipped model's but `faces.onnx` and
+    /// `criteria.onnx`: `models/vision/shrink.py`) are folded back to float32 once, at load:
     /// `session.disable_quant_qdq` lets ONNX Runtime's constant folding take them, where it
     /// would otherwise keep them to dequantize on every run (2.3 times slower). No model here
     /// quantizes its activations, so nothing else changes.

@@ -64,7 +64,7 @@ pub struct Verifier {
     /// The face detector, loaded on first use: an app that never redacts never pays its
     /// memory.
     faces: OnceModel<FaceModel>,
-    /// The models' hashes, computed on first use (hashing 18 MB takes tens of milliseconds).
+    /// The models' hashes, computed on first use (hashing 11 MB takes milliseconds).
     model_hashes: OnceLock<Vec<(&'static str, String)>>,
 }
 

@@ -12,8 +12,9 @@ use crate::runtime::{f32_output, Runtime, RuntimeError};
 use crate::vision::{non_max_suppression, run_on_maps, Detection, BACKBONE_SIDE};
 
 const MODEL: &str = "people";
-/// Classes `people.onnx` scores: the three of the detector's 24 (`object_detection_oidv4_labelmap.txt`
-/// in the npm package) the SDK reads, kept in this order by `models/vision/shrink.py`.
+/// Classes `people.onnx` scores: the three of the detector's 24
+/// (`object_detection_oidv4_labelmap.txt` in the npm package) the SDK reads, kept in this order
+/// by `models/vision/shrink.py`.
 const CLASSES: usize = 3;
 /// `Person`.
 const PERSON: usize = 0;
