@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Runs the library on ARM64, the phones' architecture: cross-builds the CLI and the golden tests
-# for aarch64-unknown-linux-gnu and runs them under qemu-user with ONNX Runtime from the same
-# PyPI release's aarch64 wheel, then checks that the rendered samples' verdicts equal the
-# x86-64 ones (categories, pass/fail and reasons the same, scores within 0.01).
+# Runs the library on ARM64, the phones' architecture: cross-builds the library, the CLI and the
+# golden tests for aarch64-unknown-linux-gnu and runs them under qemu-user with ONNX Runtime
+# from the same PyPI release's aarch64 wheel, then checks that the rendered samples' verdicts
+# equal the x86-64 ones (categories, pass/fail and reasons the same, scores within 0.01).
 #
 # rustup cannot fetch another target's standard library on this machine, so the cross build
 # uses Debian 13's `rustc-web` 1.96 with `libstd-rust-web-dev:arm64`, `gcc-aarch64-linux-gnu`
@@ -63,6 +63,9 @@ fi
 
 cargo fetch --locked >/dev/null
 cargo build --release --locked -p proofshot-cli
+scripts/setup-ort.sh >/dev/null
+# the x86-64 CLI's ONNX Runtime (a release build looks beside itself, where `make build` puts it)
+export ORT_DYLIB_PATH=${ORT_DYLIB_PATH:-$root/.cache/onnxruntime/$ORT_VERSION/libonnxruntime.so}
 
 mounts=()
 cleanup() {
@@ -85,8 +88,10 @@ in_jail() {
     ORT_DYLIB_PATH=/ort/libonnxruntime.so /bin/bash -c "cd '$root' && $1"
 }
 in_jail "rustc --version | sed 's/^/arm64: /'"
-# the CLI, then the golden tests (every shipped model through ONNX Runtime) run under qemu
-in_jail "cargo build --offline --locked --release --target aarch64-unknown-linux-gnu -p proofshot-cli 2>&1 | tail -1"
+# the library (libproofshot.so, the bindings' cdylib) and the CLI, then the golden tests (every
+# shipped model through ONNX Runtime) run under qemu
+in_jail "cargo build --offline --locked --release --target aarch64-unknown-linux-gnu -p proofshot -p proofshot-cli 2>&1 | tail -1"
+echo "arm64: libproofshot.so for $(readelf -h target/arm64/aarch64-unknown-linux-gnu/release/libproofshot.so | sed -n 's/ *Machine: *//p')"
 in_jail "cargo test --offline --locked --release --target aarch64-unknown-linux-gnu -p proofshot-core --test golden 2>&1" \
   | tee target/arm64/golden.log | grep -E "^test result|panicked|FAILED" | sed 's/^/arm64 golden: /'
 grep -q "^test result: ok" target/arm64/golden.log || { echo "arm64-check: the golden tests failed on aarch64; see target/arm64/golden.log" >&2; exit 1; }
