@@ -16,32 +16,15 @@
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
-cache=${PROOFSHOT_CACHE:-$HOME/.cache/proofshot}
+tag=arm64-check
+. scripts/chroot.sh
 jail=$cache/trixie-arm64
-mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 ORT_VERSION=1.31.1
 TOLERANCE=0.01
-
-ready=$jail/.proofshot-ready
-if [ ! -f "$ready" ]; then
-  if ! command -v debootstrap >/dev/null; then
-    (apt-get install -y -q debootstrap >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q debootstrap >/dev/null; }) \
-      || { echo "arm64-check: cannot install debootstrap (need apt-get as root)" >&2; exit 1; }
-  fi
-  echo "arm64-check: first run: Debian 13 with rustc-web, libstd-rust-web-dev:arm64, gcc-aarch64-linux-gnu and qemu-user from $mirror into $jail (about 2 minutes)"
-  mkdir -p "$cache"
-  rm -rf "$jail.part"
-  debootstrap --variant=minbase --include=gcc,libc6-dev,gcc-aarch64-linux-gnu,libc6-dev-arm64-cross,qemu-user \
-    trixie "$jail.part" "$mirror" >"$cache/debootstrap-arm64.log" 2>&1 \
-    || { echo "arm64-check: debootstrap failed; see $cache/debootstrap-arm64.log" >&2; exit 1; }
-  cp /etc/resolv.conf "$jail.part/etc/resolv.conf"
-  mount -t proc proc "$jail.part/proc"
-  chroot "$jail.part" /bin/bash -c "dpkg --add-architecture arm64 && apt-get update -q && \
-    apt-get install -y -q --no-install-recommends rustc-web cargo-web libstd-rust-web-dev:arm64" \
-    >>"$cache/debootstrap-arm64.log" 2>&1 || { umount "$jail.part/proc"; echo "arm64-check: installing Rust failed; see $cache/debootstrap-arm64.log" >&2; exit 1; }
-  umount "$jail.part/proc"
-  rm -rf "$jail" && mv "$jail.part" "$jail" && touch "$ready"
-fi
+make_chroot "$jail" gcc,libc6-dev,gcc-aarch64-linux-gnu,libc6-dev-arm64-cross,qemu-user \
+  "rustc-web, libstd-rust-web-dev:arm64, gcc-aarch64-linux-gnu and qemu-user (about 2 minutes)" \
+  "dpkg --add-architecture arm64 && apt-get update -q && \
+   apt-get install -y -q --no-install-recommends rustc-web cargo-web libstd-rust-web-dev:arm64"
 
 # ONNX Runtime for aarch64, from the same PyPI release
 ort=$cache/onnxruntime-aarch64/$ORT_VERSION/libonnxruntime.so
@@ -67,17 +50,11 @@ scripts/setup-ort.sh >/dev/null
 # the x86-64 CLI's ONNX Runtime (a release build looks beside itself, where `make build` puts it)
 export ORT_DYLIB_PATH=${ORT_DYLIB_PATH:-$root/.cache/onnxruntime/$ORT_VERSION/libonnxruntime.so}
 
-mounts=()
-cleanup() {
-  for ((i = ${#mounts[@]} - 1; i >= 0; i--)); do umount "${mounts[i]}" 2>/dev/null || umount -l "${mounts[i]}" || true; done
-}
-trap cleanup EXIT
-mkdir -p "$jail$root" "$jail/cargo-home/registry" "$jail/ort"
-mount --bind "$root" "$jail$root" && mounts+=("$jail$root")
-mount --bind "${CARGO_HOME:-$HOME/.cargo}/registry" "$jail/cargo-home/registry" && mounts+=("$jail/cargo-home/registry")
-mount --bind "$(dirname "$ort")" "$jail/ort" && mounts+=("$jail/ort")
-mount -t proc proc "$jail/proc" && mounts+=("$jail/proc")
-mount --bind /sys "$jail/sys" && mounts+=("$jail/sys")
+bind "$root" "$jail$root"
+bind "${CARGO_HOME:-$HOME/.cargo}/registry" "$jail/cargo-home/registry"
+bind "$(dirname "$ort")" "$jail/ort"
+mount_proc "$jail"
+bind /sys "$jail/sys"
 
 qemu="qemu-aarch64 -L /usr/aarch64-linux-gnu"
 in_jail() {

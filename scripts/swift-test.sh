@@ -13,26 +13,10 @@
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
-cache=${PROOFSHOT_CACHE:-$HOME/.cache/proofshot}
+tag=swift-test
+. scripts/chroot.sh
 jail=$cache/trixie-swift
-mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
-
-# written once debootstrap has finished (/usr/bin/swift is an absolute link, dangling outside)
-ready=$jail/.proofshot-ready
-if [ ! -f "$ready" ]; then
-  if ! command -v debootstrap >/dev/null; then
-    (apt-get install -y -q debootstrap >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q debootstrap >/dev/null; }) \
-      || { echo "swift-test: cannot install debootstrap (need apt-get as root)" >&2; exit 1; }
-  fi
-  echo "swift-test: first run: Debian 13 with swiftlang, libc6-dev and libstdc++-14-dev from $mirror into $jail (about 3 minutes, 530 MB)"
-  mkdir -p "$cache"
-  rm -rf "$jail.part"
-  debootstrap --variant=minbase --include=swiftlang,libc6-dev,libstdc++-14-dev trixie "$jail.part" "$mirror" >"$cache/debootstrap.log" 2>&1 \
-    || { echo "swift-test: debootstrap failed; see $cache/debootstrap.log" >&2; exit 1; }
-  rm -rf "$jail"
-  mv "$jail.part" "$jail"
-  touch "$ready"
-fi
+make_chroot "$jail" swiftlang,libc6-dev,libstdc++-14-dev "swiftlang, libc6-dev and libstdc++-14-dev (about 3 minutes, 530 MB)"
 
 # the library, its Swift bindings and C header, the CLI for the sample photos
 scripts/bindings.sh swift >/dev/null
@@ -70,15 +54,9 @@ EOF
 target/release/proofshot samples "$pkg/samples" >/dev/null
 
 # the repository at its own path inside the chroot, so every path below means the same there
-mounts=()
-cleanup() {
-  for ((i = ${#mounts[@]} - 1; i >= 0; i--)); do umount "${mounts[i]}" 2>/dev/null || umount -l "${mounts[i]}" || true; done
-}
-trap cleanup EXIT
-mkdir -p "$jail$root"
-mount --bind "$root" "$jail$root" && mounts+=("$jail$root")
-mount -t proc proc "$jail/proc" && mounts+=("$jail/proc")
-mount --bind /dev "$jail/dev" && mounts+=("$jail/dev")
+bind "$root" "$jail$root"
+mount_proc "$jail"
+bind /dev "$jail/dev"
 
 lib=$root/target/release
 chroot "$jail" /usr/bin/env -i PATH=/usr/bin:/bin HOME=/tmp TMPDIR=/tmp \
