@@ -39,8 +39,9 @@ if [ ! -f "$sdk/.ready" ]; then
   echo "deb $mirror bullseye main" >"$apt/sources.list"
   opts=(-o "Dir::Etc::SourceList=$apt/sources.list" -o Dir::Etc::SourceParts=/dev/null
     -o "Dir::State::Lists=$apt/lists" -o "Dir::Cache=$apt/cache" -o Debug::NoLocking=1 -q)
-  apt-get "${opts[@]}" update >/dev/null 2>&1
-  (cd "$apt/debs" && apt-get "${opts[@]}" download libandroid-23-java dalvik-exchange >/dev/null 2>&1)
+  { apt-get "${opts[@]}" update && (cd "$apt/debs" && apt-get "${opts[@]}" download libandroid-23-java dalvik-exchange); } \
+    >"$cache/android-23.log" 2>&1 \
+    || { echo "apk-check: cannot fetch libandroid-23-java and dalvik-exchange from Debian 11; see $cache/android-23.log" >&2; exit 1; }
   for deb in "$apt"/debs/*.deb; do dpkg-deb -x "$deb" "$sdk.part/root"; done
   cp -L "$sdk.part/root/usr/share/java/com.android.android-23.jar" "$sdk.part/android.jar"
   cp -L "$sdk.part/root/usr/lib/android-sdk/build-tools/debian/lib/dx.jar" "$sdk.part/dx.jar"
