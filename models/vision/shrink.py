@@ -166,10 +166,6 @@ def keep_people_classes(model: onnx.ModelProto) -> bool:
     """Cuts the class predictors of people.onnx to KEPT_CLASSES; False when already cut."""
     g = model.graph
     inits = {t.name: t for t in g.initializer}
-    consumers: dict[str, list[onnx.NodeProto]] = {}
-    for n in g.node:
-        for i in n.input:
-            consumers.setdefault(i, []).append(n)
     made = producers(g)
     convs = [n for n in g.node if n.op_type == "Conv" and "ClassPredictor" in n.output[0]]
     if not convs:
