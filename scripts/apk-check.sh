@@ -20,14 +20,10 @@ app=bindings/android/apk-check
 kotlin_home=$(scripts/kotlinc.sh)
 kotlinc=$kotlin_home/bin/kotlinc
 
-apt_install() {
-  (apt-get install -y -q "$@" >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q "$@" >/dev/null; }) \
-    || { echo "apk-check: cannot install $* (need apt-get as root)" >&2; exit 1; }
-}
-for tool in aapt2 apksigner zipalign proguard; do
-  command -v "$tool" >/dev/null || { echo "apk-check: installing aapt apksigner zipalign proguard-cli (apt) ..."; apt_install aapt apksigner zipalign proguard-cli; break; }
-done
-[ -f /usr/share/java/jna.jar ] || apt_install libjna-java
+tag=apk-check
+. scripts/apt.sh
+apt_ensure "aapt2 apksigner zipalign proguard" aapt apksigner zipalign proguard-cli
+apt_ensure /usr/share/java/jna.jar libjna-java
 
 # android.jar (API 23) and dx from Debian 11
 sdk=$cache/android-23

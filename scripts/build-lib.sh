@@ -14,10 +14,9 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 
-if ! command -v objcopy >/dev/null || ! command -v addr2line >/dev/null; then
-  (apt-get install -y -q binutils >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q binutils >/dev/null; }) \
-    || { echo "build-lib: cannot install binutils (objcopy, addr2line; need apt-get as root)" >&2; exit 1; }
-fi
+tag=build-lib
+. scripts/apt.sh
+apt_ensure "objcopy addr2line" binutils
 
 cargo build --release --locked -p proofshot
 lib=target/release/libproofshot.so

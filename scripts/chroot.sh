@@ -6,15 +6,7 @@
 cache=${PROOFSHOT_CACHE:-$HOME/.cache/proofshot}
 mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 
-# apt_ensure COMMAND PACKAGE...: installs the packages (this machine's own sources) when
-# COMMAND is missing
-apt_ensure() {
-  local command=$1
-  shift
-  command -v "$command" >/dev/null && return 0
-  (apt-get install -y -q "$@" >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q "$@" >/dev/null; }) \
-    || { echo "$tag: cannot install $* (need apt-get as root)" >&2; exit 1; }
-}
+. scripts/apt.sh
 
 # make_chroot DIR PACKAGES WHAT [SETUP]: debootstraps Debian 13 with PACKAGES (comma-separated)
 # into DIR unless a finished one is there, then runs SETUP (a shell command) inside it; WHAT

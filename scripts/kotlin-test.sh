@@ -8,15 +8,9 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 
 kotlin_home=$(scripts/kotlinc.sh)
-jars=(/usr/share/java/jna.jar /usr/share/java/junit-platform-console-standalone.jar)
-for j in "${jars[@]}"; do
-  if [ ! -f "$j" ]; then
-    echo "installing libjna-java and junit5 (apt) ..."
-    (apt-get install -y -q libjna-java junit5 >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q libjna-java junit5 >/dev/null; }) \
-      || { echo "kotlin-test: cannot install JNA and JUnit 5 (need apt-get as root)" >&2; exit 1; }
-    break
-  fi
-done
+tag=kotlin-test
+. scripts/apt.sh
+apt_ensure "/usr/share/java/jna.jar /usr/share/java/junit-platform-console-standalone.jar" libjna-java junit5
 
 scripts/bindings.sh kotlin >/dev/null
 cargo build --release --locked -p proofshot-cli
