@@ -88,9 +88,6 @@ fn guard<T>(f: impl FnOnce() -> Result<T, ProofShotError>) -> Result<T, ProofSho
     })
 }
 
-/// Most threads one model run may be given ([`Verifier::new`]'s `intra_op_threads`).
-const MAX_INTRA_OP_THREADS: u8 = 16;
-
 /// Judges delivery photos by a policy, with the models embedded in the library. Create one and
 /// share it: it is thread-safe, and concurrent calls are correct.
 #[derive(uniffi::Object)]
@@ -112,9 +109,10 @@ impl Verifier {
         intra_op_threads: u8,
     ) -> Result<Arc<Self>, ProofShotError> {
         guard(|| {
-            if !(1..=MAX_INTRA_OP_THREADS).contains(&intra_op_threads) {
+            if !(1..=core::MAX_INTRA_OP_THREADS).contains(&intra_op_threads) {
                 return Err(ProofShotError::InvalidArgument(format!(
-                    "intraOpThreads is {intra_op_threads}: it must be 1 to {MAX_INTRA_OP_THREADS}"
+                    "intraOpThreads is {intra_op_threads}: it must be 1 to {}",
+                    core::MAX_INTRA_OP_THREADS
                 )));
             }
             let policy = match policy_json {

@@ -16,7 +16,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use proofshot_core::{Error, ModelBundle, Policy, Verifier, VerifierConfig, MODEL_FILES};
+use proofshot_core::{Error, ModelBundle, Policy, Verifier, VerifierConfig, MAX_INTRA_OP_THREADS, MODEL_FILES};
 
 /// Exit codes scripts can rely on.
 pub(crate) mod exit {
@@ -91,7 +91,7 @@ pub(crate) struct EngineArgs {
     #[arg(long, value_name = "DIR")]
     models: Option<PathBuf>,
     /// Threads each model run may use (the SDK's `intraOpThreads`); with --jobs, per job.
-    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=16))]
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=i64::from(MAX_INTRA_OP_THREADS)))]
     intra_op_threads: u8,
 }
 

@@ -59,7 +59,7 @@ pub use runtime::{library_file_name, project_cache_dir, search_path, Runtime, Ru
 pub use session::{Decision, DeliverySession, SessionFinished};
 pub use severity::{Severity, PASS_THRESHOLDS};
 pub use verdict::{judge, BoundingBox, CriterionResult, Verdict};
-pub use verifier::{Error, Findings, Result, Verifier, VerifierConfig};
+pub use verifier::{Error, Findings, Result, Verifier, VerifierConfig, MAX_INTRA_OP_THREADS};
 pub use vision::fusion::{evidence_from, supporting_boxes, HELD_BY_PERSON};
 pub use vision::objects::{PERSON_THRESHOLD, VEHICLE_THRESHOLD};
 pub use vision::{Detection, VisionSignals, BACKBONE_SIDE, BOX_THRESHOLD, GUIDE_SIDE, SCENE_SIDE};

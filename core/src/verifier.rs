@@ -51,6 +51,10 @@ pub struct VerifierConfig {
     pub intra_op_threads: usize,
 }
 
+/// Most threads an app may give one model run ([`VerifierConfig::intra_op_threads`]), as the
+/// bindings and the CLI check it.
+pub const MAX_INTRA_OP_THREADS: u8 = 16;
+
 /// Judges delivery photos by a policy. Build it once and share it: it is `Send + Sync`, and
 /// concurrent calls are safe (each model session runs one call at a time).
 pub struct Verifier {
