@@ -50,8 +50,9 @@ impl Hint {
     pub fn message(self) -> &'static str {
         match self {
             Self::Ready => "Looks good: take the photo",
-            Self::TooDark => "Too dark: turn on the flash or find light",
-            Self::TooBright => "Too bright: avoid pointing at the light",
+            // the same words as the verdict's reasons for these two
+            Self::TooDark => Reason::TooDark.message(),
+            Self::TooBright => Reason::Overexposed.message(),
             Self::HoldStill => "Hold still",
             Self::NotAPhoto => "Photograph the parcel itself, not a screen or picture",
             Self::NoPackage => "No package in view",
