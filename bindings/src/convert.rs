@@ -142,6 +142,9 @@ pub struct Verdict {
     /// A check outside the policy's criteria that made the photo invalid whatever they said:
     /// `reused_photo` (the photo was already recorded for another stop); else `null`.
     pub rejected_for: Option<String>,
+    /// `rejected_for` in words a driver understands (English), like `CriterionResult.message`;
+    /// else `null`.
+    pub rejected_message: Option<String>,
     /// The id of the evidence record written for this photo (sessions from an
     /// `EvidenceStore`); else `null`.
     pub record_id: Option<String>,
@@ -169,6 +172,7 @@ impl From<core::Verdict> for Verdict {
             message: v.message,
             elapsed_ms: v.elapsed_ms,
             rejected_for: v.rejected_for.map(|r| r.as_str().to_owned()),
+            rejected_message: v.rejected_for.map(|r| r.message().to_owned()),
             record_id: None,
         }
     }
@@ -336,6 +340,67 @@ impl From<core::Redaction> for RedactedPhoto {
             width: r.width,
             height: r.height,
             elapsed_ms: r.elapsed_ms,
+        }
+    }
+}
+
+/// One category a verdict can end in, as the policy describes it.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct CategoryInfo {
+    /// `valid_pod`, `invalid_pod` or `poor_photo` (`Verdict.category`).
+    pub id: String,
+    /// Label for people ("Valid Delivery Proof").
+    pub label: String,
+    /// Display colour, `#rrggbb`.
+    pub color: String,
+    /// Whether a verdict in it proves the delivery.
+    pub compliant: bool,
+    /// What it means, for people.
+    pub description: String,
+}
+
+/// The policy in force, as an app shows it (`Verifier.policyInfo()`).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct PolicyInfo {
+    /// Policy id.
+    pub id: String,
+    /// Policy name.
+    pub name: String,
+    /// Photos a driver may submit for one stop.
+    pub max_attempts: u32,
+    /// Whether a stop whose attempts are used up is approved rather than sent to review.
+    pub auto_approve_on_exhaust: bool,
+    /// The categories, in the policy's order.
+    pub categories: Vec<CategoryInfo>,
+    /// The camera screen's title (`uiCopy.scannerTitle`).
+    pub scanner_title: String,
+    /// The camera screen's instructions (`uiCopy.scannerInstructions`).
+    pub scanner_instructions: String,
+    /// Shown while a photo is verified (`uiCopy.processingMessage`).
+    pub processing_message: String,
+}
+
+impl From<&core::Policy> for PolicyInfo {
+    fn from(p: &core::Policy) -> Self {
+        Self {
+            id: p.id.clone(),
+            name: p.name.clone(),
+            max_attempts: p.max_attempts,
+            auto_approve_on_exhaust: p.auto_approve_on_exhaust,
+            categories: p
+                .categories
+                .iter()
+                .map(|c| CategoryInfo {
+                    id: c.id.clone(),
+                    label: c.label.clone(),
+                    color: c.color.clone(),
+                    compliant: c.is_compliant,
+                    description: c.description.clone(),
+                })
+                .collect(),
+            scanner_title: p.ui_copy.scanner_title.clone(),
+            scanner_instructions: p.ui_copy.scanner_instructions.clone(),
+            processing_message: p.ui_copy.processing_message.clone(),
         }
     }
 }

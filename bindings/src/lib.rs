@@ -21,8 +21,8 @@ mod evidence;
 mod logging;
 
 pub use convert::{
-    CameraFrame, CriterionResult, Decision, DetectedBox, FrameFormat, FramePlane, Guidance, GuidanceHint,
-    RedactOptions, RedactedPhoto, Verdict,
+    CameraFrame, CategoryInfo, CriterionResult, Decision, DetectedBox, FrameFormat, FramePlane, Guidance, GuidanceHint,
+    PolicyInfo, RedactOptions, RedactedPhoto, Verdict,
 };
 pub use evidence::{Capture, EvidenceSigner, EvidenceStore, PendingRecord, SignerError, StoreConfig};
 pub use logging::{set_logger, LogLevel, Logger, LoggerError};
@@ -167,6 +167,14 @@ impl Verifier {
     /// The id of the policy in force.
     pub fn policy_id(&self) -> String {
         self.inner.policy().id.clone()
+    }
+
+    /// The policy in force as an app shows it: its categories' labels and colours, the
+    /// attempts per stop, and its `uiCopy` (camera title and instructions, the processing
+    /// message). Apps take their screen text from here, the reasons' words from
+    /// `CriterionResult.message` and the hints' from `Guidance.message`.
+    pub fn policy_info(&self) -> PolicyInfo {
+        self.inner.policy().into()
     }
 }
 

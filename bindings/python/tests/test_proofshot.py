@@ -37,6 +37,16 @@ def test_verifier_uses_the_builtin_policy(verifier):
     assert proofshot.sdk_version() == "0.1.0"
 
 
+def test_policy_info_gives_the_screen_text(verifier):
+    info = verifier.policy_info()
+    assert info.id == "proof-of-delivery-policy"
+    assert info.max_attempts == 2 and not info.auto_approve_on_exhaust
+    assert [c.id for c in info.categories] == ["valid_pod", "invalid_pod", "poor_photo"]
+    assert [c.compliant for c in info.categories] == [True, False, False]
+    assert info.categories[2].label == "Poor Photo" and info.categories[2].color == "#f97316"
+    assert info.scanner_title == "Delivery Photo"
+
+
 def test_verify_photo_maps_every_field(verifier, samples):
     v = verifier.verify_photo(samples["black.jpg"])
     assert v.category == "poor_photo"

@@ -42,6 +42,7 @@ final class EvidenceTests: XCTestCase {
         guard case .retry(let verdict, _, _) = try store.openSession(verifier: verifier, stopId: "stop-b").submitPhoto(bytes: porch) else { return XCTFail() }
         XCTAssertEqual(verdict.category, "invalid_pod")
         XCTAssertEqual(verdict.rejectedFor, "reused_photo")
+        XCTAssertEqual(verdict.rejectedMessage, "This photo was already used for another delivery: take a new one")
     }
 
     func testRedactedCopyHashIsRecorded() throws {

@@ -34,6 +34,16 @@ final class ProofShotTests: XCTestCase {
         XCTAssertEqual(sdkVersion(), "0.1.0")
     }
 
+    func testPolicyInfoGivesTheScreenText() {
+        let info = Self.verifier.policyInfo()
+        XCTAssertEqual(info.id, "proof-of-delivery-policy")
+        XCTAssertEqual(info.maxAttempts, 2)
+        XCTAssertEqual(info.categories.map(\.id), ["valid_pod", "invalid_pod", "poor_photo"])
+        XCTAssertEqual(info.categories.map(\.compliant), [true, false, false])
+        XCTAssertEqual(info.scannerInstructions,
+                       "Place the package at the door and take a photo showing the package and the location")
+    }
+
     func testVerifyPhotoMapsEveryField() throws {
         let v = try Self.verifier.verifyPhoto(bytes: photo("black.jpg"))
         XCTAssertEqual(v.category, "poor_photo")

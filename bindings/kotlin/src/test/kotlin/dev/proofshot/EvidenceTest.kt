@@ -97,6 +97,7 @@ class EvidenceTest {
             }
             assertEquals("invalid_pod", v.category)
             assertEquals("reused_photo", v.rejectedFor)
+            assertEquals("This photo was already used for another delivery: take a new one", v.rejectedMessage)
             assertFalse(v.compliant)
             assertTrue(st.exportJsonl().contains("\"reuse\":{\"distance\":0,\"record_id\":"), "the record names the earlier one")
             assertNotNull(first)

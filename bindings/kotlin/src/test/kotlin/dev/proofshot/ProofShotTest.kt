@@ -45,6 +45,18 @@ class ProofShotTest {
     }
 
     @Test
+    fun policyInfoGivesTheScreenText() {
+        val info = verifier.policyInfo()
+        assertEquals("proof-of-delivery-policy", info.id)
+        assertEquals(2u, info.maxAttempts)
+        assertEquals(listOf("valid_pod", "invalid_pod", "poor_photo"), info.categories.map { it.id })
+        assertEquals("Valid Delivery Proof", info.categories[0].label)
+        assertEquals(listOf(true, false, false), info.categories.map { it.compliant })
+        assertEquals("Delivery Photo", info.scannerTitle)
+        assertEquals("Verifying delivery...", info.processingMessage)
+    }
+
+    @Test
     fun verifyPhotoMapsEveryField() {
         val v = verifier.verifyPhoto(photo("black.jpg"))
         assertEquals("poor_photo", v.category)
