@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Assembles and verifies an Android APK here, without Gradle: the generated Kotlin bindings and
-# a one-screen app (bindings/android/apk-check/) compiled with kotlinc against android.jar of
-# API 23 and JNA, shrunk by ProGuard with the AAR's consumer rules, dexed with dx, resources
-# linked by aapt2, zipaligned, signed with a throw-away key, and checked by `apksigner verify`.
-# It proves the Kotlin API surface at API 23, the keep rules, the manifest and the packaging.
+# the demo app (android-demo/) compiled with kotlinc against android.jar of API 23 and JNA, its
+# resources linked by aapt2 (which writes R and the keep rules for the manifest's components),
+# shrunk by ProGuard with those rules and the AAR's consumer rules, dexed with dx, zipaligned,
+# signed with a throw-away key, and checked by `apksigner verify`. It proves the Kotlin API
+# surface and the demo at API 23, the keep rules, the manifest and the packaging.
 # It has no native library: Android's can only be built with the NDK, which this machine lacks.
 #
 # Tools: aapt2, apksigner, zipalign and proguard-cli from this machine's Debian (apt-get);
@@ -16,7 +17,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 cache=${PROOFSHOT_CACHE:-$HOME/.cache/proofshot}
 mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
-app=bindings/android/apk-check
+app=android-demo/src/main
 kotlin_home=$(scripts/kotlinc.sh)
 kotlinc=$kotlin_home/bin/kotlinc
 
@@ -72,13 +73,24 @@ javac -nowarn -source 8 -target 8 -bootclasspath "$android" -d "$build/stub/clas
   "$build/stub/src/java/lang/ref/Cleaner.java" 2>/dev/null
 (cd "$build/stub/classes" && jar cf ../cleaner-stub.jar .)
 
-# Kotlin: Java 8 bytecode, lambdas as classes (dx reads no invokedynamic below API 26)
-"$kotlinc" -nowarn -no-jdk -no-reflect -jvm-target 1.8 -Xlambdas=class -Xsam-conversions=class \
-  -cp "$android:$jna:$build/stub/cleaner-stub.jar" -d "$build/classes.jar" \
-  out/kotlin/dev/proofshot/proofshot.kt "$app"/src/dev/proofshot/check/*.kt 2>&1 | grep -v "^warning:" || true
-[ -f "$build/classes.jar" ] || { echo "apk-check: Kotlin compilation against API 23 failed" >&2; exit 1; }
+# Resources first: aapt2 writes R.java and, as Gradle's build does, the keep rules for the
+# manifest's activities, application and provider
+mkdir -p "$build/gen" "$build/r-classes"
+aapt2 compile --dir "$app/res" -o "$build/res.zip"
+aapt2 link -I "$android" --manifest "$app/AndroidManifest.xml" --min-sdk-version 24 --target-sdk-version 24 \
+  --java "$build/gen" --proguard "$build/aapt-rules.pro" -o "$build/unaligned.apk" "$build/res.zip" 2>"$build/aapt2.log" \
+  || { cat "$build/aapt2.log" >&2; echo "apk-check: aapt2 link failed" >&2; exit 1; }
+javac -nowarn -source 8 -target 8 -bootclasspath "$android" -d "$build/r-classes" $(find "$build/gen" -name '*.java') 2>/dev/null
 
-# ProGuard with the AAR's consumer rules (and the app's activity): what R8 would keep. dx reads
+# Kotlin: Java 8 bytecode, lambdas as classes (dx reads no invokedynamic below API 26)
+mapfile -t sources < <(find "$app/kotlin" -name '*.kt' | sort)
+"$kotlinc" -nowarn -no-jdk -no-reflect -jvm-target 1.8 -Xlambdas=class -Xsam-conversions=class \
+  -cp "$android:$jna:$build/stub/cleaner-stub.jar:$build/r-classes" -d "$build/classes.jar" \
+  out/kotlin/dev/proofshot/proofshot.kt "${sources[@]}" 2>&1 | grep -v "^warning:" || true
+[ -f "$build/classes.jar" ] || { echo "apk-check: Kotlin compilation against API 23 failed" >&2; exit 1; }
+(cd "$build/r-classes" && jar uf "$build/classes.jar" .)
+
+# ProGuard with the AAR's consumer rules and aapt2's: what R8 would keep. dx reads
 # no invokedynamic below API 26, and after shrinking one is left, in kotlin-stdlib 2.4's
 # AbstractCollection.toString (reached through the bindings' enums' entries): the same class
 # from kotlin-stdlib 1.9.25, which compiled that lambda as a class, goes first and is the one
@@ -98,7 +110,7 @@ cat >"$build/rules.pro" <<EOF
 -dontwarn java.lang.invoke.**
 -dontwarn kotlin.**
 -dontwarn org.jetbrains.annotations.**
--keep class dev.proofshot.check.MainActivity { *; }
+-include $build/aapt-rules.pro
 -include $root/bindings/android/consumer-rules.pro
 EOF
 # Every reference android.jar (API 23) cannot resolve fails the check, except two kinds, which
@@ -119,19 +131,15 @@ fi
 java -jar "$sdk/dx.jar" --dex --min-sdk-version=24 --output="$build/classes.dex" "$build/shrunk.jar" 2>"$build/dx.log" \
   || { cat "$build/dx.log" >&2; echo "apk-check: dx failed" >&2; exit 1; }
 
-aapt2 compile --dir "$app/res" -o "$build/res.zip"
-aapt2 link -I "$android" --manifest "$app/AndroidManifest.xml" --min-sdk-version 24 --target-sdk-version 24 \
-  -o "$build/unaligned.apk" "$build/res.zip" 2>"$build/aapt2.log" \
-  || { cat "$build/aapt2.log" >&2; echo "apk-check: aapt2 link failed" >&2; exit 1; }
 (cd "$build" && zip -q unaligned.apk classes.dex)
 zipalign -p -f 4 "$build/unaligned.apk" "$build/aligned.apk"
 
 keytool -genkeypair -keystore "$build/throwaway.jks" -storepass throwaway -keypass throwaway -alias check \
   -keyalg RSA -keysize 2048 -validity 1 -dname "CN=ProofShot APK check" >/dev/null 2>&1
 apksigner sign --ks "$build/throwaway.jks" --ks-pass pass:throwaway --ks-key-alias check \
-  --out "$build/proofshot-check.apk" "$build/aligned.apk"
-apksigner verify --verbose "$build/proofshot-check.apk" >"$build/verify.log" 2>&1 \
+  --out "$build/proofshot-demo.apk" "$build/aligned.apk"
+apksigner verify --verbose "$build/proofshot-demo.apk" >"$build/verify.log" 2>&1 \
   || { cat "$build/verify.log" >&2; echo "apk-check: apksigner verify failed" >&2; exit 1; }
-sdks=$(aapt2 dump badging "$build/proofshot-check.apk" 2>/dev/null | grep -E "^(sdkVersion|targetSdkVersion)" | tr '\n' ' ')
+sdks=$(aapt2 dump badging "$build/proofshot-demo.apk" 2>/dev/null | grep -E "^(sdkVersion|targetSdkVersion)" | tr '\n' ' ')
 classes=$(unzip -l "$build/shrunk.jar" | grep -c '\.class$' || true)
-echo "apk: $build/proofshot-check.apk verified ($(head -1 "$build/verify.log")), $(stat -c %s "$build/proofshot-check.apk") bytes, ${sdks}, $classes classes after ProGuard, no native library (no NDK here)"
+echo "apk: $build/proofshot-demo.apk verified ($(head -1 "$build/verify.log")), $(stat -c %s "$build/proofshot-demo.apk") bytes, ${sdks}, $classes classes after ProGuard, no native library (no NDK here)"
