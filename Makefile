@@ -1,7 +1,8 @@
 # ProofShot: the two commands (see README)
 #   make demo   set up, build, and verify example photos the project renders itself
 #   make test   every test: formatting, lints, Rust unit/golden/CLI tests, Kotlin (JVM),
-#               Python and Swift (Linux) binding tests, an APK assembled and verified, ARM64
+#               Python and Swift (Linux) binding tests, the demo apps' logic tests (JVM, Swift
+#               on Linux), the Android demo assembled into a verified APK, ARM64
 #               under qemu, mobile compile check, accuracy guard, the stripped library's size
 #
 # Other targets: eval (cross-validated accuracy on ../shared/photos), eval-dev (accuracy on
@@ -68,8 +69,9 @@ python-test: setup-ort
 swift-test: setup-ort
 	scripts/swift-test.sh
 
-# An APK assembled without Gradle (kotlinc against android.jar API 23, ProGuard with the AAR's
-# rules, dx, aapt2, zipalign, apksigner) and verified; no native library (no NDK here).
+# The demo app (android-demo/) assembled into an APK without Gradle (aapt2, kotlinc against
+# android.jar API 23, ProGuard with aapt2's and the AAR's rules, dx, zipalign, apksigner) and
+# verified; no native library (no NDK here).
 apk-check:
 	scripts/apk-check.sh
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Compiles the generated Swift bindings as a SwiftPM package on Linux and runs every XCTest of
-# bindings/swift/Tests against libproofshot.so, with Swift 6.0 from Debian 13 "trixie" (its
+# bindings/swift/Tests, and the iOS demo's logic (ios-demo/ProofShotDemoKit) with its XCTests,
+# against libproofshot.so, with Swift 6.0 from Debian 13 "trixie" (its
 # `swiftlang` package; this machine's Debian 12 has too old a glibc for it) in a debootstrap
 # chroot cached outside the clone, so that later clones on the machine reuse it:
 #
@@ -25,7 +26,11 @@ scripts/setup-ort.sh >/dev/null
 
 pkg=out/swift-linux
 rm -rf "$pkg"
-mkdir -p "$pkg/Sources/ProofShot" "$pkg/Sources/ProofShotFFI" "$pkg/Tests/ProofShotTests" "$pkg/samples"
+mkdir -p "$pkg/Sources/ProofShot" "$pkg/Sources/ProofShotFFI" "$pkg/Tests/ProofShotTests" "$pkg/samples" \
+  "$pkg/Sources/ProofShotDemoKit" "$pkg/Tests/ProofShotDemoKitTests"
+kit=ios-demo/ProofShotDemoKit
+cp "$kit"/Sources/ProofShotDemoKit/*.swift "$pkg/Sources/ProofShotDemoKit/"
+cp "$kit"/Tests/ProofShotDemoKitTests/*.swift "$pkg/Tests/ProofShotDemoKitTests/"
 cp out/swift/ProofShot.swift "$pkg/Sources/ProofShot/"
 cp out/swift/ProofShotFFI.h "$pkg/Sources/ProofShotFFI/"
 cat >"$pkg/Sources/ProofShotFFI/module.modulemap" <<'EOF'
@@ -48,6 +53,9 @@ let package = Package(
         .systemLibrary(name: "ProofShotFFI", path: "Sources/ProofShotFFI"),
         .target(name: "ProofShot", dependencies: ["ProofShotFFI"], path: "Sources/ProofShot"),
         .testTarget(name: "ProofShotTests", dependencies: ["ProofShot"], path: "Tests/ProofShotTests"),
+        // ios-demo/ProofShotDemoKit, over the same ProofShot target
+        .target(name: "ProofShotDemoKit", dependencies: ["ProofShot"], path: "Sources/ProofShotDemoKit"),
+        .testTarget(name: "ProofShotDemoKitTests", dependencies: ["ProofShotDemoKit"], path: "Tests/ProofShotDemoKitTests"),
     ]
 )
 EOF
@@ -70,6 +78,17 @@ chroot "$jail" /usr/bin/env -i PATH=/usr/bin:/bin HOME=/tmp TMPDIR=/tmp \
   /bin/bash -c "cd '$root/bindings/swift' && swift package dump-package --scratch-path /tmp/proofshot-swift-manifest" \
   >"$pkg/manifest.json" 2>"$pkg/manifest.log" \
   || { echo "swift-test: bindings/swift/Package.swift does not evaluate; see $pkg/manifest.log" >&2; exit 1; }
+chroot "$jail" /usr/bin/env -i PATH=/usr/bin:/bin HOME=/tmp TMPDIR=/tmp \
+  /bin/bash -c "cd '$root/$kit' && swift package dump-package --scratch-path /tmp/proofshot-swift-kit-manifest" \
+  >"$pkg/kit-manifest.json" 2>"$pkg/kit-manifest.log" \
+  || { echo "swift-test: $kit/Package.swift does not evaluate; see $pkg/kit-manifest.log" >&2; exit 1; }
+# the iOS app's UI (SwiftUI, AVFoundation, Security: Apple's SDKs only) is parsed, not compiled
+chroot "$jail" /usr/bin/env -i PATH=/usr/bin:/bin HOME=/tmp TMPDIR=/tmp \
+  /bin/bash -c "cd '$root/ios-demo/ProofShotDemo' && swiftc -parse *.swift" >"$pkg/app-parse.log" 2>&1 \
+  || { cat "$pkg/app-parse.log" >&2; echo "swift-test: ios-demo/ProofShotDemo does not parse" >&2; exit 1; }
+echo "swift: ios-demo/ProofShotDemo: $(ls ios-demo/ProofShotDemo/*.swift | wc -l) app files parsed (SwiftUI and AVFoundation exist only on Apple platforms)"
+python3 -c 'import json, sys; m = json.load(open(sys.argv[1])); print("swift: " + sys.argv[2] + "/Package.swift evaluates: " + ", ".join(t["name"] for t in m["targets"]))' \
+  "$pkg/kit-manifest.json" "$kit"
 python3 - "$pkg/manifest.json" <<'PY'
 import json, sys
 m = json.load(open(sys.argv[1]))
@@ -81,7 +100,8 @@ PY
 
 # the last summary is the one for all tests
 summary=$(grep -E "Executed [0-9]+ tests?, with [0-9]+ failures?" "$pkg/test.log" | tail -1 || true)
+kit_summary=$(grep -A1 "^Test Suite 'DemoKitTests' \(passed\|failed\)" "$pkg/test.log" | grep -oE "Executed [0-9]+ tests?, with [0-9]+ failures?" || true)
 case "$summary" in
-  *"with 0 failures"*) echo "swift: $(echo "$summary" | sed 's/^[[:space:]]*//')" ;;
+  *"with 0 failures"*) echo "swift: $(echo "$summary" | sed 's/^[[:space:]]*//'), of which ios-demo's logic (ProofShotDemoKit): ${kit_summary:-none found}" ;;
   *) echo "swift-test: the Swift tests did not all pass; see $pkg/test.log" >&2; exit 1 ;;
 esac
