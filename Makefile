@@ -85,6 +85,7 @@ mobile-check:
 	MOBILE_CHECK=optional scripts/mobile-check.sh
 
 lint:
+	scripts/gradle-wrapper.sh check bindings/android android-demo
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --locked --all-targets -- -D warnings
 

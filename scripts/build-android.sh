@@ -2,9 +2,9 @@
 # Builds the ProofShot AAR: libproofshot.so for each ABI with cargo-ndk (16 KB page aligned,
 # stripped, its symbols kept apart), the Kotlin bindings, then Gradle's assembleRelease, and
 # checks that every native library an app gets with it (ours, JNA's libjnidispatch.so and ONNX
-# Runtime's libonnxruntime.so) is 16 KB aligned. Needs ANDROID_NDK_HOME, the Android SDK,
-# Gradle, and `cargo install cargo-ndk`; adds the four Android Rust targets itself. Not run on
-# the project's CI (no NDK there).
+# Runtime's libonnxruntime.so) is 16 KB aligned. Needs ANDROID_NDK_HOME, the Android SDK and
+# `cargo install cargo-ndk` (Gradle comes through ./gradlew); adds the four Android Rust
+# targets itself. Not run on the project's CI (no NDK there).
 #
 #   out/jniLibs/<abi>/libproofshot.so       what the AAR packs (outside Gradle's build/, which
 #                                           `gradle clean` wipes)
@@ -42,7 +42,7 @@ for so in out/jniLibs/*/libproofshot.so; do
 done
 
 scripts/bindings.sh kotlin
-(cd bindings/android && gradle assembleRelease)
+(cd bindings/android && ./gradlew assembleRelease)
 
 # every LOAD segment of every native library aligned to 2**14: ours, and those of the JNA and
 # ONNX Runtime AARs Gradle resolved (JNA before 5.17.0 was not: JNA issue #1618)

@@ -59,7 +59,7 @@ dependencies {
     implementation("com.microsoft.onnxruntime:onnxruntime-android:1.31.1")
 }
 
-// `gradle publishToMavenLocal` (or a `repositories {}` block for the team's Maven server):
+// `./gradlew publishToMavenLocal` (or a `repositories {}` block for the team's Maven server):
 // dev.proofshot:proofshot-android:0.1.0, whose POM lists the two dependencies above.
 publishing {
     publications {
