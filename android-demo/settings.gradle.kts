@@ -1,4 +1,4 @@
-// The demo app and, from this repository, the SDK's library module (bindings/android), so that
+// The demo app (app/) and, from this repository, the SDK's library module (bindings/android), so that
 // Android Studio builds both: open this folder. Build the native libraries and the Kotlin
 // bindings first (scripts/build-android.sh; see README.md).
 pluginManagement {
@@ -15,5 +15,6 @@ dependencyResolutionManagement {
     }
 }
 rootProject.name = "proofshot-demo"
+include(":app")
 include(":proofshot")
 project(":proofshot").projectDir = file("../bindings/android")

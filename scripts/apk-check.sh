@@ -17,7 +17,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 cache=${PROOFSHOT_CACHE:-$HOME/.cache/proofshot}
 mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
-app=android-demo/src/main
+app=android-demo/app/src/main
 kotlin_home=$(scripts/kotlinc.sh)
 kotlinc=$kotlin_home/bin/kotlinc
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Compiles the generated Kotlin bindings with the JVM kotlinc and runs the JUnit 5 tests
 # against the host cdylib: the bindings' own, then android-demo's logic (the plain Kotlin
-# classes under android-demo/src/main/kotlin/dev/proofshot/demo/logic/, which use no Android API). Installs what it needs where missing: kotlinc from the npm package
+# classes under android-demo/app/src/main/kotlin/dev/proofshot/demo/logic/, which use no Android API). Installs what it needs where missing: kotlinc from the npm package
 # kotlin-compiler@2.4.20 (into .cache/), JNA and JUnit 5 from Debian (libjna-java, junit5).
 # Ends with a plain "N passed, N failed" line.
 set -euo pipefail
@@ -23,7 +23,7 @@ rm -rf "$build" && mkdir -p "$build"
 cp="/usr/share/java/jna.jar:/usr/share/java/junit-platform-console-standalone.jar"
 "$kotlin_home/bin/kotlinc" -nowarn -jvm-target 17 -cp "$cp" -d "$build/test.jar" \
   out/kotlin/dev/proofshot/proofshot.kt bindings/kotlin/src/test/kotlin/dev/proofshot/*.kt \
-  android-demo/src/main/kotlin/dev/proofshot/demo/logic/*.kt android-demo/src/test/kotlin/dev/proofshot/demo/logic/*.kt 2>&1 \
+  android-demo/app/src/main/kotlin/dev/proofshot/demo/logic/*.kt android-demo/app/src/test/kotlin/dev/proofshot/demo/logic/*.kt 2>&1 \
   | grep -v "^warning:" || true
 [ -f "$build/test.jar" ] || { echo "kotlin-test: compilation failed" >&2; exit 1; }
 
