@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use sha2::{Digest, Sha256};
 
 /// Version of the embedded model bundle; bumped whenever any model file changes.
-pub const MODEL_BUNDLE_VERSION: &str = "2026.12.3";
+pub const MODEL_BUNDLE_VERSION: &str = "2026.12.4";
 
 /// The model files a verifier runs, by file name, in the order they are hashed.
 pub const MODEL_FILES: [&str; 8] = [
@@ -40,7 +40,8 @@ pub struct ModelBundle {
     pub people: Cow<'static, [u8]>,
     /// EfficientNet-Lite0's ImageNet classes (issue 19: scene evidence learned on large data).
     pub scene: Cow<'static, [u8]>,
-    /// The fusion of the heads' criteria with a probe on the scene classes.
+    /// The fusion of the heads' criteria, and of the quality model's `not_a_photo`, with
+    /// probes on the scene classes.
     pub criteria: Cow<'static, [u8]>,
 }
 

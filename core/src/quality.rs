@@ -33,6 +33,9 @@ pub struct QualitySignals {
 }
 
 impl QualitySignals {
+    /// Scores with no defect at all.
+    pub const CLEAR: Self = Self { too_dark: 0.0, overexposed: 0.0, blurry: 0.0, not_a_photo: 0.0 };
+
     /// How likely the image is clear: one minus the likeliest defect.
     pub fn clear_score(&self) -> f32 {
         1.0 - self.worst().1

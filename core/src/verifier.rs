@@ -168,8 +168,8 @@ impl Verifier {
 
     /// Runs every model on a frame and gathers the evidence for every criterion.
     pub fn findings(&self, frame: &Frame) -> Result<Findings> {
-        let quality = self.quality.run(frame)?;
-        let vision = self.vision.run(frame)?;
+        let mut quality = self.quality.run(frame)?;
+        let vision = self.vision.run(frame, &mut quality)?;
         let evidence = evidence_from(&quality, &vision, self.clear_severity());
         Ok(Findings { evidence, quality, vision })
     }
@@ -185,8 +185,8 @@ impl Verifier {
     /// models and the judgement.
     pub fn guide(&self, frame: &Frame) -> Result<Guidance> {
         let start = Instant::now();
-        let quality = self.quality.run(frame)?;
-        let vision = self.guide.run(frame)?;
+        let mut quality = self.quality.run(frame)?;
+        let vision = self.guide.run(frame, &mut quality)?;
         let evidence = evidence_from(&quality, &vision, self.clear_severity());
         let hint = hint_for(&self.policy, &evidence);
         let (sw, sh) = frame.source_size();
@@ -230,16 +230,19 @@ impl Verifier {
         Ok(self.quality.run(frame)?)
     }
 
-    /// Runs only the vision models (for benchmarks and live guidance).
+    /// Runs only the vision models (for benchmarks and live guidance); the scene's not-a-photo
+    /// fusion reads a clear quality score and is dropped.
     pub fn vision(&self, frame: &Frame) -> Result<VisionSignals> {
-        Ok(self.vision.run(frame)?)
+        let mut quality = QualitySignals::CLEAR;
+        Ok(self.vision.run(frame, &mut quality)?)
     }
 
     /// Runs the vision models timing each stage, for benchmarks: milliseconds for
     /// preprocessing, the backbone, the heads (with box decoding), the people and vehicle
     /// detector, and the scene classifier with its fusion, in that order.
     pub fn vision_stage_ms(&self, frame: &Frame) -> Result<[f64; 5]> {
-        Ok(self.vision.run_timed(frame)?.1)
+        let mut quality = QualitySignals::CLEAR;
+        Ok(self.vision.run_timed(frame, &mut quality)?.1)
     }
 }
 

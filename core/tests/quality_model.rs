@@ -67,6 +67,20 @@ fn rendered_screenshot_is_a_poor_photo_not_a_photo() {
 }
 
 #[test]
+fn verification_fuses_the_scene_into_not_a_photo_only() {
+    let frame = Frame::from_rgb8(porch().width, porch().height, &porch().data, &Limits::default()).expect("valid");
+    let raw = verifier().quality(&frame).expect("runs");
+    let fused = verifier().verify_frame(&frame).expect("verifies").quality.expect("the quality model ran");
+    assert_ne!(fused.not_a_photo, raw.not_a_photo, "criteria.onnx fuses the scene's probe into not_a_photo");
+    assert!(fused.not_a_photo < 0.5, "the rendered porch stays a photo: {fused:?}");
+    assert_eq!(
+        (fused.too_dark, fused.overexposed, fused.blurry),
+        (raw.too_dark, raw.overexposed, raw.blurry),
+        "the other three scores pass through"
+    );
+}
+
+#[test]
 fn camera_frame_and_photo_agree() {
     let img = porch();
     let rgba = img.to_rgba(img.width as usize * 4, false);

@@ -16,6 +16,16 @@ probe on the detector's backbone that ships in `heads.onnx`. This script fits, f
    fitted on out-of-fold scores of both (the heads of `models/cv/fold-K` for fold K's photos,
    the shipped heads for `--extra`, which they never saw).
 
+It also fits a fourth scene probe, for `image_clear`'s "not a photo": the log-probabilities of
+every training photo and every real photo of `--extra` (0) against `--extra`'s screenshots and,
+per clear training photo, three of `models/quality/synth.py`'s rendered non-photos and one each
+of `nonphoto.py`'s collages, notification screens and adverts (1), `C` chosen the same way; and
+its fusion with the quality model's own `not_a_photo`,
+`sigmoid(a * logit(quality) + b * scene + c)` with positive weights, fitted on the out-of-fold
+scores of the real photos only (the quality model of `models/cv/fold-K` for fold K's training
+photos, the shipped one for `--extra`, which it never saw): the quality model was trained on the
+same generator, so its scores on generated samples would overstate it.
+
 It writes `models/criteria.onnx` and, for cross-validation, `models/cv/fold-K/criteria.onnx`,
 fitted without fold K's photos (the fusion on the other folds' out-of-fold scores), so that
 `proofshot eval --cv models/cv` scores every photo with models that never saw it. Held in hand,
@@ -23,10 +33,12 @@ the fourth criterion, passes through unchanged.
 
     criteria.onnx   probe    float32 [1, 4]     heads.onnx's `criteria` (calibrated probabilities)
                     logprobs float32 [1, 1000]  scene.onnx's output
+                    quality  float32 [1, 4]     quality.onnx's `scores`
                  -> criteria float32 [1, 4]     fused probabilities, same order
+                 -> scores   float32 [1, 4]     quality's scores, `not_a_photo` (the fourth) fused
 
 Photos are run as the SDK sees them (`train.load_photo`, box-filtered to each model's side).
-About 1.5 minutes on two cores; writes the same bytes on every run. Needs models/vision/requirements-scene.txt.
+About 2 minutes on two cores; writes the same bytes on every run. Needs models/vision/requirements-scene.txt.
 """
 
 from __future__ import annotations
@@ -47,11 +59,14 @@ from sklearn.metrics import log_loss
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from convert_scene import session as scene_session  # noqa: E402
 from convert_scene import to_input as scene_input  # noqa: E402
+import nonphoto  # noqa: E402
 from plain import plain_sample, scene_sample  # noqa: E402
 from study_plain import package_box  # noqa: E402
 from train import CRITERIA, FOLDS, SIDE, load_photo, to_input  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(1, str(ROOT / "quality"))
+import synth  # noqa: E402  (models/quality/synth.py: the quality model's generated non-photos)
 FUSED = CRITERIA[:3]
 EPS = 1e-4
 
@@ -84,6 +99,90 @@ def read(photos: Path, extra: Path | None) -> tuple[list[dict], np.ndarray]:
                 folds.append(n % FOLDS)
                 n += 1
     return rows, np.array(folds)
+
+
+def photo_rows(photos: Path, extra: Path | None) -> tuple[list[dict], np.ndarray, np.ndarray]:
+    """Every training photo (clear or not: a black or blurred photo is still a photo) with its
+    fold, and every photo of `extra`, spread over the folds in file order; label 1 for `extra`'s
+    `not_a_photo` ones."""
+    fold_of = {r["id"]: int(r["fold"]) for r in csv.DictReader(open(ROOT / "cv" / "folds.csv"))}
+    rows, folds, y = [], [], []
+    for r in csv.DictReader(open(photos / "labels.csv")):
+        rows.append(dict(r, path=photos / r["file"], extra=False))
+        folds.append(fold_of[r["id"]])
+        y.append(0)
+    if extra is not None:
+        for n, r in enumerate(csv.DictReader(open(extra / "labels.csv"))):
+            rows.append(dict(r, path=extra / r["file"], extra=True))
+            folds.append(n % FOLDS)
+            y.append(int(r["subgroup"] == "not_a_photo"))
+    return rows, np.array(folds), np.array(y)
+
+
+def photo_signals(
+    rows: list[dict], folds: np.ndarray, per_photo: int, kinds: bool
+) -> tuple[np.ndarray, np.ndarray, Generated]:
+    """Scene log-probabilities [n, 1000] and the quality model's out-of-fold `not_a_photo` [n]
+    of the real photos, and the log-probabilities of generated non-photos: per clear training
+    photo, `per_photo` of synth.py's, and with `kinds` a collage, a notification screen and (where
+    its parcel is labelled) an advert from nonphoto.py."""
+    scene = scene_session((ROOT / "scene.onnx").read_bytes())
+    quality = [session(ROOT / "cv" / f"fold-{k}" / "quality.onnx") for k in range(FOLDS)]
+    shipped = session(ROOT / "quality.onnx")
+    by_fold: dict[int, list[Path]] = {}
+    for r, k in zip(rows, folds):
+        if not r["extra"] and r["image_clear"] == "1":
+            by_fold.setdefault(int(k), []).append(r["path"])
+    x, q, gx, gf = [], [], [], []
+    for r, k in zip(rows, folds):
+        im = load_photo(r["path"])
+        x.append(scene.run(None, {"image": scene_input(im)})[0][0])
+        small = synth.to_input(synth.load_photo(str(r["path"]))).astype(np.float32).transpose(2, 0, 1)[None] / 255
+        q.append((shipped if r["extra"] else quality[k]).run(None, {"image": small})[0][0, 3])
+        if r["extra"] or r["image_clear"] != "1":
+            continue
+        rng = random.Random("non-photo-" + r["id"])
+        base = synth.load_photo(str(r["path"]))
+        made = [synth.non_photo(rng, base) for _ in range(per_photo)]
+        if kinds:
+            # photos of its own fold only: a fold's probe never sees another fold's photos
+            made.append(nonphoto.collage(rng, [im] + [load_photo(p) for p in rng.sample(by_fold[int(k)], 4)]))
+            made.append(nonphoto.notification(rng, im))
+            box = package_box(r["path"].parent.parent / "boxes" / f"{r['id']}.txt")
+            if box is not None:
+                made.append(nonphoto.advert(rng, im, box))
+        for g in made:
+            gx.append(scene.run(None, {"image": scene_input(g)})[0][0])
+            gf.append(k)
+    gen = Generated(np.array(gx, np.float64).reshape(-1, 1000), np.ones(len(gx), int), np.array(gf, int))
+    return np.array(x, np.float64), np.array(q, np.float64), gen
+
+
+class PhotoFit:
+    """The not-a-photo scene probe and its fusion with the quality model's own score."""
+
+    def __init__(
+        self, x: np.ndarray, y: np.ndarray, quality: np.ndarray, scene_oof: np.ndarray, c: float, gen: Generated, fuse: bool
+    ) -> None:
+        gx, gy = np.r_[x, gen.x], np.r_[y, gen.y]
+        self.mu, self.sd = gx.mean(0), gx.std(0) + 1e-6
+        self.probe = LogisticRegression(C=c, max_iter=5000).fit((gx - self.mu) / self.sd, gy)
+        if not fuse:  # the quality model's score passes through
+            self.a, self.b, self.c = 1.0, 0.0, 0.0
+            return
+        fusion = LogisticRegression(C=1.0).fit(np.c_[logit(quality), scene_oof], y)
+        (self.a, self.b), self.c = fusion.coef_[0], fusion.intercept_[0]
+        if self.a <= 0 or self.b <= 0:
+            raise SystemExit(f"not-a-photo fusion weights must be positive: {self.a:.3f}, {self.b:.3f}")
+
+    def weights(self) -> tuple[np.ndarray, float]:
+        w = self.probe.coef_[0] / self.sd
+        if self.b == 0:
+            return np.zeros_like(w), 0.0
+        return w, float(self.probe.intercept_[0] - (w * self.mu).sum())
+
+    def predict(self, quality: np.ndarray, scene: np.ndarray) -> np.ndarray:
+        return 1 / (1 + np.exp(-(self.a * logit(quality) + self.b * scene + self.c)))
 
 
 def signals(rows: list[dict], folds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -181,7 +280,8 @@ def scene_oof(x: np.ndarray, y: np.ndarray, folds: np.ndarray, c: float, keep: n
     return out
 
 
-def export(fits: list[Fit], path: Path, raise_only: tuple[bool, bool, bool] = (False, False, False)) -> None:
+def export(fits: list[Fit], photo: PhotoFit, path: Path, raise_only: tuple[bool, bool, bool] = (False, False, False)) -> None:
+    pw, pb = photo.weights()
     w = np.stack([f.weights()[0] for f in fits], axis=1).astype(np.float32)  # [1000, 3]
     b = np.array([f.weights()[1] for f in fits], np.float32)
     a = np.array([f.a for f in fits], np.float32)
@@ -192,9 +292,27 @@ def export(fits: list[Fit], path: Path, raise_only: tuple[bool, bool, bool] = (F
         "raise_mask": np.array([raise_only], np.float32),
         "eps": np.array(EPS, np.float32), "one_eps": np.array(1 - EPS, np.float32), "one": np.array(1.0, np.float32),
         "s0": np.array([0], np.int64), "s3": np.array([3], np.int64), "s4": np.array([4], np.int64), "ax": np.array([1], np.int64),
+        "photo_w": pw.astype(np.float32)[:, None], "photo_b": np.array([pb], np.float32),
+        "photo_a": np.array([photo.a], np.float32), "photo_bb": np.array([photo.b], np.float32),
+        "photo_c": np.array([photo.c], np.float32),
     }
     n = helper.make_node
     nodes = [
+        # not a photo: the quality model's score fused with the scene's not-a-photo probe
+        n("MatMul", ["logprobs", "photo_w"], ["photo_mm"]),
+        n("Add", ["photo_mm", "photo_b"], ["photo_logit"]),
+        n("Slice", ["quality", "s3", "s4", "ax"], ["q_np"]),
+        n("Clip", ["q_np", "eps", "one_eps"], ["q_npc"]),
+        n("Sub", ["one", "q_npc"], ["q_not"]),
+        n("Div", ["q_npc", "q_not"], ["q_odds"]),
+        n("Log", ["q_odds"], ["q_logit"]),
+        n("Mul", ["q_logit", "photo_a"], ["pa"]),
+        n("Mul", ["photo_logit", "photo_bb"], ["pb"]),
+        n("Add", ["pa", "pb"], ["pab"]),
+        n("Add", ["pab", "photo_c"], ["pz"]),
+        n("Sigmoid", ["pz"], ["not_a_photo"]),
+        n("Slice", ["quality", "s0", "s3", "ax"], ["q3"]),
+        n("Concat", ["q3", "not_a_photo"], ["scores"], axis=1),
         n("MatMul", ["logprobs", "scene_w"], ["scene_mm"]),
         n("Add", ["scene_mm", "scene_b"], ["scene_logit"]),
         n("Slice", ["probe", "s0", "s3", "ax"], ["p3"]),
@@ -218,13 +336,16 @@ def export(fits: list[Fit], path: Path, raise_only: tuple[bool, bool, bool] = (F
     graph = helper.make_graph(
         nodes, "criteria",
         [helper.make_tensor_value_info("probe", TensorProto.FLOAT, [1, 4]),
-         helper.make_tensor_value_info("logprobs", TensorProto.FLOAT, [1, 1000])],
-        [helper.make_tensor_value_info("criteria", TensorProto.FLOAT, [1, 4])],
+         helper.make_tensor_value_info("logprobs", TensorProto.FLOAT, [1, 1000]),
+         helper.make_tensor_value_info("quality", TensorProto.FLOAT, [1, 4])],
+        [helper.make_tensor_value_info("criteria", TensorProto.FLOAT, [1, 4]),
+         helper.make_tensor_value_info("scores", TensorProto.FLOAT, [1, 4])],
         [numpy_helper.from_array(v, k) for k, v in consts.items()],
     )
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], producer_name="proofshot fit_scene.py")
     model.ir_version = 8
-    model.doc_string = "issue 19: heads' criteria fused with a probe on EfficientNet-Lite0's ImageNet log-probabilities"
+    model.doc_string = ("issue 19: heads' criteria, and quality's not_a_photo, fused with probes on EfficientNet-Lite0's "
+                        "ImageNet log-probabilities")
     onnx.checker.check_model(model)
     path.parent.mkdir(parents=True, exist_ok=True)
     onnx.save(model, str(path))
@@ -241,6 +362,12 @@ def main() -> None:
                     help="generated location samples per labelled parcel and kind (plain.py); 0 for none")
     ap.add_argument("--raise-only", nargs="*", choices=FUSED, default=["package_visible", "package_placed"],
                     help="criteria the scene may raise above the heads' probability but never lower")
+    ap.add_argument("--not-a-photo", action=argparse.BooleanOptionalAction, default=True,
+                    help="fuse the quality model's not_a_photo with the scene's probe (else it passes through)")
+    ap.add_argument("--non-photos", type=int, default=3,
+                    help="synth.py's generated non-photos per training photo, for the not-a-photo probe")
+    ap.add_argument("--non-photo-kinds", action=argparse.BooleanOptionalAction, default=True,
+                    help="also nonphoto.py's collages, notification screens and adverts, one of each per photo")
     ap.add_argument("--out", type=Path, default=ROOT)
     args = ap.parse_args()
 
@@ -282,8 +409,23 @@ def main() -> None:
           f"location, {(probe[~neg, loc] < 0.3).sum()} of {(~neg).sum()} with one; fused {(fused[neg] < 0.3).sum()} and "
           f"{(fused[~neg] < 0.3).sum()}")
 
+    prows, pfolds, py = photo_rows(args.photos, args.extra)
+    px, pq, pgen = photo_signals(prows, pfolds, args.non_photos, args.non_photo_kinds)
+    every = np.ones(len(prows), bool)
+    ploss = {c: log_loss(py, 1 / (1 + np.exp(-scene_oof(px, py, pfolds, c, every, pgen)))) for c in args.c}
+    pc = min(ploss, key=ploss.get)
+    print(f"not a photo: {len(prows)} real photos ({py.sum()} not photos), {len(pgen.y)} generated non-photos; scene probe's "
+          "out-of-fold log loss " + ", ".join(f"{v:.3f} at C={c}" for c, v in ploss.items()) + f"; C={pc}")
+    poof = scene_oof(px, py, pfolds, pc, every, pgen)
+    photo = PhotoFit(px, py, pq, poof, pc, pgen, args.not_a_photo)
+    fused = photo.predict(pq, poof)
+    real = py == 0
+    print(f"not a photo: {photo.a:.3f} * logit(quality) + {photo.b:.3f} * scene + {photo.c:.3f}; out-of-fold, above 0.5: "
+          f"quality {(pq[~real] > 0.5).sum()} of {(~real).sum()} non-photos and {(pq[real] > 0.5).sum()} of {real.sum()} photos, "
+          f"fused {(fused[~real] > 0.5).sum()} and {(fused[real] > 0.5).sum()} (fusion fitted on these scores)")
+
     raise_only = tuple(k in args.raise_only for k in FUSED)
-    export(shipped, args.out / "criteria.onnx", raise_only)
+    export(shipped, photo, args.out / "criteria.onnx", raise_only)
     print(f"wrote {args.out / 'criteria.onnx'}")
     for f in range(FOLDS):
         keep = folds != f
@@ -293,7 +435,10 @@ def main() -> None:
             Fit(x[keep], probe[keep, i], inner[k][keep], y[k][keep], best[k], k in args.fuse, gen[k].without(f))
             for i, k in enumerate(FUSED)
         ]
-        export(fits, args.out / "cv" / f"fold-{f}" / "criteria.onnx", raise_only)
+        pkeep = pfolds != f
+        pinner = scene_oof(px, py, pfolds, pc, pkeep, pgen.without(f))
+        fold_photo = PhotoFit(px[pkeep], py[pkeep], pq[pkeep], pinner[pkeep], pc, pgen.without(f), args.not_a_photo)
+        export(fits, fold_photo, args.out / "cv" / f"fold-{f}" / "criteria.onnx", raise_only)
     print(f"wrote {args.out / 'cv'}/fold-*/criteria.onnx")
 
 

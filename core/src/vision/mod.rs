@@ -29,6 +29,7 @@ use ort::session::Session;
 use ort::value::TensorRef;
 
 use crate::frame::Frame;
+use crate::quality::QualitySignals;
 use crate::resample::square_rgb;
 use crate::runtime::{f32_output, Runtime, RuntimeError};
 use objects::{ObjectModel, Objects};
@@ -164,11 +165,13 @@ impl VisionModel {
         })
     }
 
-    pub(crate) fn run(&self, frame: &Frame) -> Result<VisionSignals, RuntimeError> {
+    /// The vision signals of a frame. Where the scene classifier runs (verification), it also
+    /// fuses its own evidence into `quality`'s `not_a_photo`.
+    pub(crate) fn run(&self, frame: &Frame, quality: &mut QualitySignals) -> Result<VisionSignals, RuntimeError> {
         let (s16, s32) = self.features(&preprocess(frame, self.side))?;
         let mut signals = self.heads(&s16, &s32)?;
         if let Some(scene) = &self.scene {
-            scene.fuse(&mut signals, &scene.logprobs(frame)?)?;
+            scene.fuse(&mut signals, &scene.logprobs(frame)?, quality)?;
         }
         self.with_objects(signals, &s16, &s32)
     }
@@ -176,7 +179,11 @@ impl VisionModel {
     /// Like [`run`](Self::run), also timing preprocessing, the backbone, the heads (with box
     /// decoding), the object detector (with its decoding) and the scene classifier with its
     /// fusion (with its own preprocessing), in milliseconds.
-    pub(crate) fn run_timed(&self, frame: &Frame) -> Result<(VisionSignals, [f64; 5]), RuntimeError> {
+    pub(crate) fn run_timed(
+        &self,
+        frame: &Frame,
+        quality: &mut QualitySignals,
+    ) -> Result<(VisionSignals, [f64; 5]), RuntimeError> {
         let ms = |t: std::time::Instant| t.elapsed().as_secs_f64() * 1000.0;
         let t = std::time::Instant::now();
         let input = preprocess(frame, self.side);
@@ -189,7 +196,7 @@ impl VisionModel {
         let heads = ms(t);
         let t = std::time::Instant::now();
         if let Some(scene) = &self.scene {
-            scene.fuse(&mut signals, &scene.logprobs(frame)?)?;
+            scene.fuse(&mut signals, &scene.logprobs(frame)?, quality)?;
         }
         let scene = ms(t);
         let t = std::time::Instant::now();

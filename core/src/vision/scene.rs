@@ -3,7 +3,8 @@
 //!
 //! ```text
 //! frame ─► preprocess (192 px) ─► scene.onnx ─► logprobs [1, 1000] ─┐
-//! heads.onnx's criteria [1, 4] ─────────────────────────────────────┴─► criteria.onnx ─► [1, 4]
+//! heads.onnx's criteria [1, 4] ─────────────────────────────────────┼─► criteria.onnx ─► [1, 4]
+//! quality.onnx's scores [1, 4] ─────────────────────────────────────┘        └────────► [1, 4]
 //! ```
 //!
 //! `scene.onnx` (`models/vision/convert_scene.py`) is ImageNet's classifier, untouched: its
@@ -16,12 +17,17 @@
 //! back to float32 when the session is built (see [`Runtime::session`]).
 //!
 //! `criteria.onnx` (`models/vision/fit_scene.py`) takes the heads' `criteria` (`probe`
-//! `[1, 4]`: package visible, placed, location identifiable, held in hand) and `logprobs`, and
-//! gives the fused `criteria` `[1, 4]`: for each of the first three,
+//! `[1, 4]`: package visible, placed, location identifiable, held in hand), `logprobs`, and the
+//! quality model's `scores` (`quality` `[1, 4]`: too dark, overexposed, blurry, not a photo),
+//! and gives the fused `criteria` `[1, 4]`: for each of the first three,
 //! `sigmoid(a · logit(probe) + b · (w · logprobs + c) + d)` with `a`, `b` > 0 (more evidence
 //! never means less belief). For `package_visible` and `package_placed` the scene can only
 //! raise the heads' probability (the maximum of the two is kept): lowering them rejected the
 //! project's rendered porch, a plainly drawn parcel at a door. Held in hand passes through.
+//! It also gives the quality `scores` with `not_a_photo` fused the same way with a scene probe
+//! for screenshots and renders (the other three pass through): the quality model, trained from
+//! scratch on generated non-photos, misses real ones and takes some stock photos for them;
+//! ImageNet's classes tell a photo from a rendering far better (`models/README.md`).
 
 use std::sync::Mutex;
 
@@ -30,6 +36,7 @@ use ort::value::TensorRef;
 
 use super::{preprocess, VisionSignals};
 use crate::frame::Frame;
+use crate::quality::QualitySignals;
 use crate::runtime::{f32_output, Runtime, RuntimeError};
 
 /// Side of the scene classifier's square input.
@@ -69,24 +76,42 @@ impl SceneModel {
     }
 
     /// Replaces the heads' three scene-dependent criteria in `signals` by their fusion with
-    /// the scene's `logprobs`.
-    pub(crate) fn fuse(&self, signals: &mut VisionSignals, logprobs: &[f32]) -> Result<(), RuntimeError> {
+    /// the scene's `logprobs`, and the quality model's `not_a_photo` in `quality` by its fusion
+    /// with the scene's not-a-photo probe.
+    pub(crate) fn fuse(
+        &self,
+        signals: &mut VisionSignals,
+        logprobs: &[f32],
+        quality: &mut QualitySignals,
+    ) -> Result<(), RuntimeError> {
         let err = |detail: String| RuntimeError::Inference { model: CRITERIA, detail };
         let probe =
             [signals.package_visible, signals.package_placed, signals.location_identifiable, signals.held_in_hand];
+        let scores = [quality.too_dark, quality.overexposed, quality.blurry, quality.not_a_photo];
         let a = TensorRef::from_array_view(([1usize, 4], &probe[..])).map_err(|e| err(e.to_string()))?;
         let b = TensorRef::from_array_view(([1usize, CLASSES], logprobs)).map_err(|e| err(e.to_string()))?;
+        let c = TensorRef::from_array_view(([1usize, 4], &scores[..])).map_err(|e| err(e.to_string()))?;
         let mut session = self.criteria.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let outputs = session.run(ort::inputs!["probe" => a, "logprobs" => b]).map_err(|e| err(e.to_string()))?;
+        let outputs =
+            session.run(ort::inputs!["probe" => a, "logprobs" => b, "quality" => c]).map_err(|e| err(e.to_string()))?;
         let (shape, data) = f32_output(&outputs, "criteria").map_err(err)?;
-        match data[..] {
-            [v, p, l, _] if shape == [1, 4] && data.iter().all(|x| x.is_finite()) => {
-                signals.package_visible = v.clamp(0.0, 1.0);
-                signals.package_placed = p.clamp(0.0, 1.0);
-                signals.location_identifiable = l.clamp(0.0, 1.0);
-                Ok(())
-            }
-            _ => Err(err(format!("expected 4 finite criteria of shape [1, 4], got {shape:?}: {data:?}"))),
+        let [v, p, l, _] = data[..] else {
+            return Err(err(format!("expected criteria of shape [1, 4], got {shape:?}")));
+        };
+        if shape != [1, 4] || !data.iter().all(|x| x.is_finite()) {
+            return Err(err(format!("expected 4 finite criteria of shape [1, 4], got {shape:?}: {data:?}")));
         }
+        let (qshape, q) = f32_output(&outputs, "scores").map_err(err)?;
+        let [.., not_a_photo] = q[..] else {
+            return Err(err(format!("expected scores of shape [1, 4], got {qshape:?}")));
+        };
+        if qshape != [1, 4] || !not_a_photo.is_finite() {
+            return Err(err(format!("expected 4 finite scores of shape [1, 4], got {qshape:?}: {q:?}")));
+        }
+        signals.package_visible = v.clamp(0.0, 1.0);
+        signals.package_placed = p.clamp(0.0, 1.0);
+        signals.location_identifiable = l.clamp(0.0, 1.0);
+        quality.not_a_photo = not_a_photo.clamp(0.0, 1.0);
+        Ok(())
     }
 }
