@@ -280,75 +280,88 @@ def scene_oof(x: np.ndarray, y: np.ndarray, folds: np.ndarray, c: float, keep: n
     return out
 
 
+N = helper.make_node
+# the constants every graph below reads
+COMMON = {
+    "eps": np.array(EPS, np.float32), "one_eps": np.array(1 - EPS, np.float32), "one": np.array(1.0, np.float32),
+    "s0": np.array([0], np.int64), "s3": np.array([3], np.int64), "s4": np.array([4], np.int64), "ax": np.array([1], np.int64),
+}
+
+
+def fusion_nodes(prob: str, scene: str, a: str, b: str, c: str, out: str) -> list:
+    """`out` = sigmoid(a * logit(prob) + b * scene + c), `prob` clipped to [EPS, 1 - EPS]."""
+    t = out + "_"
+    return [
+        N("Clip", [prob, "eps", "one_eps"], [t + "p"]),
+        N("Sub", ["one", t + "p"], [t + "q"]),
+        N("Div", [t + "p", t + "q"], [t + "odds"]),
+        N("Log", [t + "odds"], [t + "logit"]),
+        N("Mul", [t + "logit", a], [t + "ta"]),
+        N("Mul", [scene, b], [t + "tb"]),
+        N("Add", [t + "ta", t + "tb"], [t + "tab"]),
+        N("Add", [t + "tab", c], [t + "z"]),
+        N("Sigmoid", [t + "z"], [out]),
+    ]
+
+
+def criteria_nodes(scene: str) -> list:
+    """`criteria` [1, 4]: the heads' three criteria (`probe`) fused with `scene` [1, 3] by
+    `fuse_a`, `fuse_b`, `fuse_c`, raised only (the larger of the fusion and the heads) where
+    `raise_mask` is 1, and held in hand passed through."""
+    return [
+        N("Slice", ["probe", "s0", "s3", "ax"], ["p3"]),
+        *fusion_nodes("p3", scene, "fuse_a", "fuse_b", "fuse_c", "fused_both"),
+        N("Max", ["fused_both", "p3"], ["raised"]),
+        N("Sub", ["raised", "fused_both"], ["lift"]),
+        N("Mul", ["lift", "raise_mask"], ["lift_kept"]),
+        N("Add", ["fused_both", "lift_kept"], ["fused"]),
+        N("Slice", ["probe", "s3", "s4", "ax"], ["held"]),
+        N("Concat", ["fused", "held"], ["criteria"], axis=1),
+    ]
+
+
+def save(nodes: list, inputs: dict, outputs: dict, consts: dict, path: Path, producer: str, doc: str) -> None:
+    """A float32 graph with these inputs and outputs (name: shape), checked and written."""
+    info = lambda items: [helper.make_tensor_value_info(k, TensorProto.FLOAT, v) for k, v in items.items()]  # noqa: E731
+    graph = helper.make_graph(nodes, "criteria", info(inputs), info(outputs),
+                              [numpy_helper.from_array(v, k) for k, v in {**COMMON, **consts}.items()])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], producer_name=producer)
+    model.ir_version = 8
+    model.doc_string = doc
+    onnx.checker.check_model(model)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    onnx.save(model, str(path))
+
+
 def export(fits: list[Fit], photo: PhotoFit, path: Path, raise_only: tuple[bool, bool, bool] = (False, False, False)) -> None:
     pw, pb = photo.weights()
-    w = np.stack([f.weights()[0] for f in fits], axis=1).astype(np.float32)  # [1000, 3]
-    b = np.array([f.weights()[1] for f in fits], np.float32)
-    a = np.array([f.a for f in fits], np.float32)
-    bb = np.array([f.b for f in fits], np.float32)
-    c = np.array([f.c for f in fits], np.float32)
     consts = {
-        "scene_w": w, "scene_b": b, "fuse_a": a, "fuse_b": bb, "fuse_c": c,
+        "scene_w": np.stack([f.weights()[0] for f in fits], axis=1).astype(np.float32),  # [1000, 3]
+        "scene_b": np.array([f.weights()[1] for f in fits], np.float32),
+        "fuse_a": np.array([f.a for f in fits], np.float32),
+        "fuse_b": np.array([f.b for f in fits], np.float32),
+        "fuse_c": np.array([f.c for f in fits], np.float32),
         "raise_mask": np.array([raise_only], np.float32),
-        "eps": np.array(EPS, np.float32), "one_eps": np.array(1 - EPS, np.float32), "one": np.array(1.0, np.float32),
-        "s0": np.array([0], np.int64), "s3": np.array([3], np.int64), "s4": np.array([4], np.int64), "ax": np.array([1], np.int64),
         "photo_w": pw.astype(np.float32)[:, None], "photo_b": np.array([pb], np.float32),
         "photo_a": np.array([photo.a], np.float32), "photo_bb": np.array([photo.b], np.float32),
         "photo_c": np.array([photo.c], np.float32),
     }
-    n = helper.make_node
     nodes = [
+        N("MatMul", ["logprobs", "scene_w"], ["scene_mm"]),
+        N("Add", ["scene_mm", "scene_b"], ["scene_logit"]),
+        *criteria_nodes("scene_logit"),
         # not a photo: the quality model's score fused with the scene's not-a-photo probe
-        n("MatMul", ["logprobs", "photo_w"], ["photo_mm"]),
-        n("Add", ["photo_mm", "photo_b"], ["photo_logit"]),
-        n("Slice", ["quality", "s3", "s4", "ax"], ["q_np"]),
-        n("Clip", ["q_np", "eps", "one_eps"], ["q_npc"]),
-        n("Sub", ["one", "q_npc"], ["q_not"]),
-        n("Div", ["q_npc", "q_not"], ["q_odds"]),
-        n("Log", ["q_odds"], ["q_logit"]),
-        n("Mul", ["q_logit", "photo_a"], ["pa"]),
-        n("Mul", ["photo_logit", "photo_bb"], ["pb"]),
-        n("Add", ["pa", "pb"], ["pab"]),
-        n("Add", ["pab", "photo_c"], ["pz"]),
-        n("Sigmoid", ["pz"], ["not_a_photo"]),
-        n("Slice", ["quality", "s0", "s3", "ax"], ["q3"]),
-        n("Concat", ["q3", "not_a_photo"], ["scores"], axis=1),
-        n("MatMul", ["logprobs", "scene_w"], ["scene_mm"]),
-        n("Add", ["scene_mm", "scene_b"], ["scene_logit"]),
-        n("Slice", ["probe", "s0", "s3", "ax"], ["p3"]),
-        n("Clip", ["p3", "eps", "one_eps"], ["pc"]),
-        n("Sub", ["one", "pc"], ["qc"]),
-        n("Div", ["pc", "qc"], ["odds"]),
-        n("Log", ["odds"], ["probe_logit"]),
-        n("Mul", ["probe_logit", "fuse_a"], ["ta"]),
-        n("Mul", ["scene_logit", "fuse_b"], ["tb"]),
-        n("Add", ["ta", "tb"], ["tab"]),
-        n("Add", ["tab", "fuse_c"], ["z"]),
-        n("Sigmoid", ["z"], ["fused_both"]),
-        # where the scene may only raise a criterion: max(fused, heads)
-        n("Max", ["fused_both", "p3"], ["raised"]),
-        n("Sub", ["raised", "fused_both"], ["lift"]),
-        n("Mul", ["lift", "raise_mask"], ["lift_kept"]),
-        n("Add", ["fused_both", "lift_kept"], ["fused"]),
-        n("Slice", ["probe", "s3", "s4", "ax"], ["held"]),
-        n("Concat", ["fused", "held"], ["criteria"], axis=1),
+        N("MatMul", ["logprobs", "photo_w"], ["photo_mm"]),
+        N("Add", ["photo_mm", "photo_b"], ["photo_logit"]),
+        N("Slice", ["quality", "s3", "s4", "ax"], ["q_np"]),
+        *fusion_nodes("q_np", "photo_logit", "photo_a", "photo_bb", "photo_c", "not_a_photo"),
+        N("Slice", ["quality", "s0", "s3", "ax"], ["q3"]),
+        N("Concat", ["q3", "not_a_photo"], ["scores"], axis=1),
     ]
-    graph = helper.make_graph(
-        nodes, "criteria",
-        [helper.make_tensor_value_info("probe", TensorProto.FLOAT, [1, 4]),
-         helper.make_tensor_value_info("logprobs", TensorProto.FLOAT, [1, 1000]),
-         helper.make_tensor_value_info("quality", TensorProto.FLOAT, [1, 4])],
-        [helper.make_tensor_value_info("criteria", TensorProto.FLOAT, [1, 4]),
-         helper.make_tensor_value_info("scores", TensorProto.FLOAT, [1, 4])],
-        [numpy_helper.from_array(v, k) for k, v in consts.items()],
-    )
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], producer_name="proofshot fit_scene.py")
-    model.ir_version = 8
-    model.doc_string = ("issue 19: heads' criteria, and quality's not_a_photo, fused with probes on EfficientNet-Lite0's "
-                        "ImageNet log-probabilities")
-    onnx.checker.check_model(model)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    onnx.save(model, str(path))
+    save(nodes, {"probe": [1, 4], "logprobs": [1, 1000], "quality": [1, 4]}, {"criteria": [1, 4], "scores": [1, 4]},
+         consts, path, "proofshot fit_scene.py",
+         "issue 19: heads' criteria, and quality's not_a_photo, fused with probes on EfficientNet-Lite0's ImageNet "
+         "log-probabilities")
 
 
 def main() -> None:

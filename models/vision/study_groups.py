@@ -26,12 +26,10 @@ import sys
 from pathlib import Path
 
 import numpy as np
-import onnx
-from onnx import TensorProto, helper, numpy_helper
 from sklearn.linear_model import LogisticRegression
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from fit_scene import EPS, FUSED, logit, read, signals  # noqa: E402
+from fit_scene import FUSED, N, criteria_nodes, logit, read, save, signals  # noqa: E402
 from train import FOLDS  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -102,48 +100,20 @@ def export(fits: list[GroupFit], path: Path, raise_only: tuple[bool, ...]) -> No
         for g, v in f.w.items():
             w[names.index(g), i] = v
     consts = {
-        "member": member, "group_w": w,
-        "fuse_a": np.array([f.a for f in fits], np.float32), "fuse_c": np.array([f.c for f in fits], np.float32),
-        "raise_mask": np.array([raise_only], np.float32),
-        "eps": np.array(EPS, np.float32), "one_eps": np.array(1 - EPS, np.float32), "one": np.array(1.0, np.float32),
-        "tiny": np.array(1e-6, np.float32),
-        "s0": np.array([0], np.int64), "s3": np.array([3], np.int64), "s4": np.array([4], np.int64), "ax": np.array([1], np.int64),
+        "member": member, "group_w": w, "tiny": np.array(1e-6, np.float32),
+        "fuse_a": np.array([f.a for f in fits], np.float32), "fuse_b": np.ones(3, np.float32),
+        "fuse_c": np.array([f.c for f in fits], np.float32), "raise_mask": np.array([raise_only], np.float32),
     }
-    n = helper.make_node
     nodes = [
-        n("Exp", ["logprobs"], ["probs"]),
-        n("MatMul", ["probs", "member"], ["group_p"]),
-        n("Clip", ["group_p", "tiny", "one"], ["group_pc"]),
-        n("Log", ["group_pc"], ["group_log"]),
-        n("MatMul", ["group_log", "group_w"], ["scene_term"]),
-        n("Slice", ["probe", "s0", "s3", "ax"], ["p3"]),
-        n("Clip", ["p3", "eps", "one_eps"], ["pc"]),
-        n("Sub", ["one", "pc"], ["qc"]),
-        n("Div", ["pc", "qc"], ["odds"]),
-        n("Log", ["odds"], ["probe_logit"]),
-        n("Mul", ["probe_logit", "fuse_a"], ["ta"]),
-        n("Add", ["ta", "scene_term"], ["tab"]),
-        n("Add", ["tab", "fuse_c"], ["z"]),
-        n("Sigmoid", ["z"], ["fused_both"]),
-        n("Max", ["fused_both", "p3"], ["raised"]),
-        n("Sub", ["raised", "fused_both"], ["lift"]),
-        n("Mul", ["lift", "raise_mask"], ["lift_kept"]),
-        n("Add", ["fused_both", "lift_kept"], ["fused"]),
-        n("Slice", ["probe", "s3", "s4", "ax"], ["held"]),
-        n("Concat", ["fused", "held"], ["criteria"], axis=1),
+        N("Exp", ["logprobs"], ["probs"]),
+        N("MatMul", ["probs", "member"], ["group_p"]),
+        N("Clip", ["group_p", "tiny", "one"], ["group_pc"]),
+        N("Log", ["group_pc"], ["group_log"]),
+        N("MatMul", ["group_log", "group_w"], ["scene_term"]),
+        *criteria_nodes("scene_term"),
     ]
-    graph = helper.make_graph(
-        nodes, "criteria",
-        [helper.make_tensor_value_info("probe", TensorProto.FLOAT, [1, 4]),
-         helper.make_tensor_value_info("logprobs", TensorProto.FLOAT, [1, 1000])],
-        [helper.make_tensor_value_info("criteria", TensorProto.FLOAT, [1, 4])],
-        [numpy_helper.from_array(v, k) for k, v in consts.items()],
-    )
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], producer_name="proofshot study_groups.py")
-    model.ir_version = 8
-    onnx.checker.check_model(model)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    onnx.save(model, str(path))
+    save(nodes, {"probe": [1, 4], "logprobs": [1, 1000]}, {"criteria": [1, 4]}, consts, path,
+         "proofshot study_groups.py", "issue 19 study: the heads' criteria fused with ImageNet class groups")
 
 
 def main() -> None:
