@@ -50,9 +50,10 @@ final class AppModel: ObservableObject {
             let flow = DeliveryFlow(stopId: id, verifier: verifier, session: try store.openSession(verifier: verifier, stopId: id))
             flow.qaOverride = override
             return (flow, verifier.policyInfo().scannerTitle)
-        } done: { (flow: DeliveryFlow, title: String) in
+        } done: { opened in
+            let (flow, title) = opened
             flow.onChange = { [weak self] _ in
-                DispatchQueue.main.async { self?.refresh() }
+                Task { @MainActor in self?.refresh() }
             }
             self.flow = flow
             self.title = title
@@ -91,7 +92,7 @@ final class AppModel: ObservableObject {
     func background<T>(_ work: @escaping () throws -> T, done: @escaping @MainActor (T) -> Void) {
         sdkQueue.async {
             let result = Result(catching: work)
-            DispatchQueue.main.async {
+            Task { @MainActor in
                 switch result {
                 case let .success(value): done(value)
                 case let .failure(error): self.message = ErrorText.describe(error)

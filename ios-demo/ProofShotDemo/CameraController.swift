@@ -13,7 +13,11 @@ final class CameraController: NSObject, AVCaptureVideoDataOutputSampleBufferDele
     private let video = AVCaptureVideoDataOutput()
     private let photo = AVCapturePhotoOutput()
     private let captureQueue = DispatchQueue(label: "proofshot.capture")
-    private var flow: () -> DeliveryFlow?
+    private let flow: () -> DeliveryFlow?
+    /// How the phone is held, set on the main thread (`UIDevice` lives there), read on the
+    /// capture queue.
+    private let lock = NSLock()
+    private var held: DeviceOrientation = .portrait
     private let guidanceQueue: DispatchQueue
     private let onPhoto: (Data) -> Void
     private let onError: (Error) -> Void
@@ -24,6 +28,27 @@ final class CameraController: NSObject, AVCaptureVideoDataOutputSampleBufferDele
         self.guidanceQueue = guidanceQueue
         self.onPhoto = onPhoto
         self.onError = onError
+    }
+
+    /// Call on the main thread whenever the device turns (and once at start).
+    func deviceOrientationChanged(_ orientation: UIDeviceOrientation) {
+        let next: DeviceOrientation
+        switch orientation {
+        case .landscapeLeft: next = .landscapeLeft
+        case .landscapeRight: next = .landscapeRight
+        case .portraitUpsideDown: next = .portraitUpsideDown
+        case .portrait: next = .portrait
+        default: return // face up or down, unknown: keep the last
+        }
+        lock.lock()
+        held = next
+        lock.unlock()
+    }
+
+    private var orientation: DeviceOrientation {
+        lock.lock()
+        defer { lock.unlock() }
+        return held
     }
 
     /// Asks for the camera, then configures and starts it; a denied permission is an error in
@@ -73,7 +98,7 @@ final class CameraController: NSObject, AVCaptureVideoDataOutputSampleBufferDele
         captureQueue.async {
             let settings = AVCapturePhotoSettings(format: [AVVideoCodecKey: AVVideoCodecType.jpeg])
             if let connection = self.photo.connection(with: .video) {
-                connection.videoOrientation = Self.videoOrientation()
+                connection.videoOrientation = Self.videoOrientation(self.orientation)
             }
             self.photo.capturePhoto(with: settings, delegate: self)
         }
@@ -91,7 +116,7 @@ final class CameraController: NSObject, AVCaptureVideoDataOutputSampleBufferDele
             frame = CameraFrameResult {
                 try PixelFrames.bgra(UnsafeRawBufferPointer(start: base, count: bytesPerRow * height),
                                      width: CVPixelBufferGetWidth(buffer), height: height, bytesPerRow: bytesPerRow,
-                                     rotationDegrees: PixelFrames.rotationDegrees(backCameraHeld: Self.deviceOrientation()))
+                                     rotationDegrees: PixelFrames.rotationDegrees(backCameraHeld: self.orientation))
             }
         } else {
             frame = .failure(FrameError("the pixel buffer has no base address"))
@@ -110,21 +135,12 @@ final class CameraController: NSObject, AVCaptureVideoDataOutputSampleBufferDele
         onPhoto(data)
     }
 
-    private static func deviceOrientation() -> DeviceOrientation {
-        switch UIDevice.current.orientation {
-        case .landscapeLeft: return .landscapeLeft
-        case .landscapeRight: return .landscapeRight
-        case .portraitUpsideDown: return .portraitUpsideDown
-        default: return .portrait
-        }
-    }
-
-    private static func videoOrientation() -> AVCaptureVideoOrientation {
-        switch UIDevice.current.orientation {
+    private static func videoOrientation(_ held: DeviceOrientation) -> AVCaptureVideoOrientation {
+        switch held {
         case .landscapeLeft: return .landscapeRight // the device's left is the video's right
         case .landscapeRight: return .landscapeLeft
         case .portraitUpsideDown: return .portraitUpsideDown
-        default: return .portrait
+        case .portrait: return .portrait
         }
     }
 }

@@ -3,6 +3,7 @@ import PhotosUI
 import ProofShot
 import ProofShotDemoKit
 import SwiftUI
+import UIKit
 import UniformTypeIdentifiers
 
 /// The camera screen: the preview with the SDK's live hint over it, the shutter (enabled when
@@ -46,10 +47,13 @@ struct CameraScreen: View {
         }
         .onAppear(perform: startCamera)
         .onDisappear { camera?.stop() }
+        .onReceive(NotificationCenter.default.publisher(for: UIDevice.orientationDidChangeNotification)) { _ in
+            camera?.deviceOrientationChanged(UIDevice.current.orientation)
+        }
         .onChange(of: picked) { item in
             guard let item else { return }
             picked = nil
-            Task {
+            Task { @MainActor in
                 do {
                     guard let data = try await item.loadTransferable(type: Data.self) else {
                         throw DemoError.unreadableFile("the library gave no data for this photo")
@@ -117,13 +121,15 @@ struct CameraScreen: View {
     }
 
     private func startCamera() {
+        let app = model
         if camera == nil {
             camera = CameraController(
-                flow: { [weak model] in model?.flowForCapture },
-                guidanceQueue: model.guidanceQueue,
-                onPhoto: { data in DispatchQueue.main.async { model.submit(data) } },
-                onError: { error in DispatchQueue.main.async { model.message = ErrorText.describe(error) } })
+                flow: { [weak app] in app?.flowForCapture },
+                guidanceQueue: app.guidanceQueue,
+                onPhoto: { data in Task { @MainActor in app.submit(data) } },
+                onError: { error in Task { @MainActor in app.message = ErrorText.describe(error) } })
         }
+        camera?.deviceOrientationChanged(UIDevice.current.orientation)
         camera?.start()
     }
 }

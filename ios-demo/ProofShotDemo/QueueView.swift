@@ -40,7 +40,8 @@ struct QueueView: View {
         .navigationTitle("Evidence")
         .onAppear {
             refresh()
-            model.background({ try model.signer.publicKeyPem() }) { publicKey = $0 }
+            let signer = model.signer
+            model.background({ try signer.publicKeyPem() }) { publicKey = $0 }
         }
     }
 
