@@ -134,7 +134,7 @@ class CameraActivity : Activity() {
             displayRotation = { 90 * windowManager.defaultDisplay.rotation.coerceIn(Surface.ROTATION_0, Surface.ROTATION_270) },
             wantFrame = { app.verifierIfReady() != null && throttle.tryStart(SystemClock.elapsedRealtime()) },
             onFrame = ::guide,
-            onPhoto = ::submit,
+            onPhoto = { photo -> runOnUiThread { submit(photo) } },
             onError = { e ->
                 runOnUiThread {
                     busy = false
@@ -205,7 +205,7 @@ class CameraActivity : Activity() {
         controller.takePhoto()
     }
 
-    /** A photo from the camera or the gallery: redacted, submitted to the stop, then shown. */
+    /** A photo from the camera or the gallery, on the UI thread: redacted, submitted to the stop, then shown. */
     private fun submit(photo: ByteArray) {
         val flow = stop ?: return
         busy = true
