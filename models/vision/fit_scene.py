@@ -82,41 +82,24 @@ def logit(p: np.ndarray) -> np.ndarray:
     return np.log(p / (1 - p))
 
 
-def read(photos: Path, extra: Path | None) -> tuple[list[dict], np.ndarray]:
-    """Clear photos with their fold: `models/cv/folds.csv` for `photos`, and the extra photos
-    spread over the folds in file order."""
+def read(photos: Path, extra: Path | None, clear_only: bool = True) -> tuple[list[dict], np.ndarray]:
+    """The photos with their fold: `models/cv/folds.csv` for `photos`, and the photos of `extra`
+    spread over the folds in file order; with `clear_only`, only those labelled clear (a black or
+    blurred photo is still a photo, for the not-a-photo probe)."""
     fold_of = {r["id"]: int(r["fold"]) for r in csv.DictReader(open(ROOT / "cv" / "folds.csv"))}
     rows, folds = [], []
     for r in csv.DictReader(open(photos / "labels.csv")):
-        if r["image_clear"] == "1":
+        if not clear_only or r["image_clear"] == "1":
             rows.append(dict(r, path=photos / r["file"], extra=False))
             folds.append(fold_of[r["id"]])
     if extra is not None:
         n = 0
         for r in csv.DictReader(open(extra / "labels.csv")):
-            if r["image_clear"] == "1":
+            if not clear_only or r["image_clear"] == "1":
                 rows.append(dict(r, path=extra / r["file"], extra=True))
                 folds.append(n % FOLDS)
                 n += 1
     return rows, np.array(folds)
-
-
-def photo_rows(photos: Path, extra: Path | None) -> tuple[list[dict], np.ndarray, np.ndarray]:
-    """Every training photo (clear or not: a black or blurred photo is still a photo) with its
-    fold, and every photo of `extra`, spread over the folds in file order; label 1 for `extra`'s
-    `not_a_photo` ones."""
-    fold_of = {r["id"]: int(r["fold"]) for r in csv.DictReader(open(ROOT / "cv" / "folds.csv"))}
-    rows, folds, y = [], [], []
-    for r in csv.DictReader(open(photos / "labels.csv")):
-        rows.append(dict(r, path=photos / r["file"], extra=False))
-        folds.append(fold_of[r["id"]])
-        y.append(0)
-    if extra is not None:
-        for n, r in enumerate(csv.DictReader(open(extra / "labels.csv"))):
-            rows.append(dict(r, path=extra / r["file"], extra=True))
-            folds.append(n % FOLDS)
-            y.append(int(r["subgroup"] == "not_a_photo"))
-    return rows, np.array(folds), np.array(y)
 
 
 def photo_signals(
@@ -137,13 +120,13 @@ def photo_signals(
     for r, k in zip(rows, folds):
         im = load_photo(r["path"])
         x.append(scene.run(None, {"image": scene_input(im)})[0][0])
-        small = synth.to_input(synth.load_photo(str(r["path"]))).astype(np.float32).transpose(2, 0, 1)[None] / 255
+        # train.load_photo and synth.load_photo prepare a photo the same way
+        small = synth.to_input(im).astype(np.float32).transpose(2, 0, 1)[None] / 255
         q.append((shipped if r["extra"] else quality[k]).run(None, {"image": small})[0][0, 3])
         if r["extra"] or r["image_clear"] != "1":
             continue
         rng = random.Random("non-photo-" + r["id"])
-        base = synth.load_photo(str(r["path"]))
-        made = [synth.non_photo(rng, base) for _ in range(per_photo)]
+        made = [synth.non_photo(rng, im) for _ in range(per_photo)]
         if kinds:
             # photos of its own fold only: a fold's probe never sees another fold's photos
             made.append(nonphoto.collage(rng, [im] + [load_photo(p) for p in rng.sample(by_fold[int(k)], 4)]))
@@ -156,33 +139,6 @@ def photo_signals(
             gf.append(k)
     gen = Generated(np.array(gx, np.float64).reshape(-1, 1000), np.ones(len(gx), int), np.array(gf, int))
     return np.array(x, np.float64), np.array(q, np.float64), gen
-
-
-class PhotoFit:
-    """The not-a-photo scene probe and its fusion with the quality model's own score."""
-
-    def __init__(
-        self, x: np.ndarray, y: np.ndarray, quality: np.ndarray, scene_oof: np.ndarray, c: float, gen: Generated, fuse: bool
-    ) -> None:
-        gx, gy = np.r_[x, gen.x], np.r_[y, gen.y]
-        self.mu, self.sd = gx.mean(0), gx.std(0) + 1e-6
-        self.probe = LogisticRegression(C=c, max_iter=5000).fit((gx - self.mu) / self.sd, gy)
-        if not fuse:  # the quality model's score passes through
-            self.a, self.b, self.c = 1.0, 0.0, 0.0
-            return
-        fusion = LogisticRegression(C=1.0).fit(np.c_[logit(quality), scene_oof], y)
-        (self.a, self.b), self.c = fusion.coef_[0], fusion.intercept_[0]
-        if self.a <= 0 or self.b <= 0:
-            raise SystemExit(f"not-a-photo fusion weights must be positive: {self.a:.3f}, {self.b:.3f}")
-
-    def weights(self) -> tuple[np.ndarray, float]:
-        w = self.probe.coef_[0] / self.sd
-        if self.b == 0:
-            return np.zeros_like(w), 0.0
-        return w, float(self.probe.intercept_[0] - (w * self.mu).sum())
-
-    def predict(self, quality: np.ndarray, scene: np.ndarray) -> np.ndarray:
-        return 1 / (1 + np.exp(-(self.a * logit(quality) + self.b * scene + self.c)))
 
 
 def signals(rows: list[dict], folds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -202,8 +158,9 @@ def signals(rows: list[dict], folds: np.ndarray) -> tuple[np.ndarray, np.ndarray
 
 
 class Fit:
-    """One criterion's scene probe (on standardised log-probabilities) and its fusion; with
-    `fuse` false, the heads' probability passes through (a = 1, b = 0, c = 0)."""
+    """One criterion's scene probe (on standardised log-probabilities) and its fusion with the
+    score it refines (the heads' probability, or the quality model's `not_a_photo`); with `fuse`
+    false, that score passes through (a = 1, b = 0, c = 0)."""
 
     def __init__(
         self, x: np.ndarray, probe: np.ndarray, scene_oof: np.ndarray, y: np.ndarray, c: float, fuse: bool, gen: Generated
@@ -226,6 +183,10 @@ class Fit:
         if self.b == 0:
             return np.zeros_like(w), 0.0
         return w, float(self.probe.intercept_[0] - (w * self.mu).sum())
+
+    def predict(self, probe: np.ndarray, scene: np.ndarray) -> np.ndarray:
+        """The fused probability, from the score it refines and the scene probe's logit."""
+        return 1 / (1 + np.exp(-(self.a * logit(probe) + self.b * scene + self.c)))
 
 
 class Generated:
@@ -333,7 +294,14 @@ def save(nodes: list, inputs: dict, outputs: dict, consts: dict, path: Path, pro
     onnx.save(model, str(path))
 
 
-def export(fits: list[Fit], photo: PhotoFit, path: Path, raise_only: tuple[bool, bool, bool] = (False, False, False)) -> None:
+def choose_c(x: np.ndarray, y: np.ndarray, folds: np.ndarray, cs: list[float], gen: Generated) -> tuple[float, dict]:
+    """The `C` of `cs` whose scene probe has the least out-of-fold log loss, and every loss."""
+    every = np.ones(len(y), bool)
+    loss = {c: log_loss(y, 1 / (1 + np.exp(-scene_oof(x, y, folds, c, every, gen)))) for c in cs}
+    return min(loss, key=loss.get), loss
+
+
+def export(fits: list[Fit], photo: Fit, path: Path, raise_only: tuple[bool, bool, bool] = (False, False, False)) -> None:
     pw, pb = photo.weights()
     consts = {
         "scene_w": np.stack([f.weights()[0] for f in fits], axis=1).astype(np.float32),  # [1000, 3]
@@ -397,8 +365,7 @@ def main() -> None:
 
     best = {}
     for k in FUSED:
-        loss = {c: log_loss(y[k], 1 / (1 + np.exp(-scene_oof(x, y[k], folds, c, everything, gen[k])))) for c in args.c}
-        best[k] = min(loss, key=loss.get)
+        best[k], loss = choose_c(x, y[k], folds, args.c, gen[k])
         print(f"{k}: scene probe's out-of-fold log loss " + ", ".join(f"{v:.3f} at C={c}" for c, v in loss.items())
               + f"; C={best[k]}")
 
@@ -409,28 +376,27 @@ def main() -> None:
         if fit.b == 0:
             print(f"{k}: the heads' probability passes through")
             continue
-        fused = 1 / (1 + np.exp(-(fit.a * logit(heads) + fit.b * oof[k] + fit.c)))
+        fused = fit.predict(heads, oof[k])
         if k in args.raise_only:
             fused = np.maximum(fused, heads)
         print(f"{k}: {fit.a:.3f} * logit(heads) + {fit.b:.3f} * scene + {fit.c:.3f}"
               f"{' (raises only)' if k in args.raise_only else ''}; out-of-fold log loss heads {log_loss(y[k], heads):.3f}, "
               f"fused {log_loss(y[k], fused):.3f} (fusion fitted on these scores)")
     loc = FUSED.index("location_identifiable")
-    fused = 1 / (1 + np.exp(-(shipped[loc].a * logit(probe[:, loc]) + shipped[loc].b * oof["location_identifiable"] + shipped[loc].c)))
+    fused = shipped[loc].predict(probe[:, loc], oof["location_identifiable"])
     neg = y["location_identifiable"] == 0
     print(f"location_identifiable below 0.30 (fails): heads {(probe[neg, loc] < 0.3).sum()} of {neg.sum()} photos without a "
           f"location, {(probe[~neg, loc] < 0.3).sum()} of {(~neg).sum()} with one; fused {(fused[neg] < 0.3).sum()} and "
           f"{(fused[~neg] < 0.3).sum()}")
 
-    prows, pfolds, py = photo_rows(args.photos, args.extra)
+    prows, pfolds = read(args.photos, args.extra, clear_only=False)
+    py = np.array([int(r["extra"] and r["subgroup"] == "not_a_photo") for r in prows])
     px, pq, pgen = photo_signals(prows, pfolds, args.non_photos, args.non_photo_kinds)
-    every = np.ones(len(prows), bool)
-    ploss = {c: log_loss(py, 1 / (1 + np.exp(-scene_oof(px, py, pfolds, c, every, pgen)))) for c in args.c}
-    pc = min(ploss, key=ploss.get)
+    pc, ploss = choose_c(px, py, pfolds, args.c, pgen)
     print(f"not a photo: {len(prows)} real photos ({py.sum()} not photos), {len(pgen.y)} generated non-photos; scene probe's "
           "out-of-fold log loss " + ", ".join(f"{v:.3f} at C={c}" for c, v in ploss.items()) + f"; C={pc}")
-    poof = scene_oof(px, py, pfolds, pc, every, pgen)
-    photo = PhotoFit(px, py, pq, poof, pc, pgen, args.not_a_photo)
+    poof = scene_oof(px, py, pfolds, pc, np.ones(len(py), bool), pgen)
+    photo = Fit(px, pq, poof, py, pc, args.not_a_photo, pgen)
     fused = photo.predict(pq, poof)
     real = py == 0
     print(f"not a photo: {photo.a:.3f} * logit(quality) + {photo.b:.3f} * scene + {photo.c:.3f}; out-of-fold, above 0.5: "
@@ -450,7 +416,7 @@ def main() -> None:
         ]
         pkeep = pfolds != f
         pinner = scene_oof(px, py, pfolds, pc, pkeep, pgen.without(f))
-        fold_photo = PhotoFit(px[pkeep], py[pkeep], pq[pkeep], pinner[pkeep], pc, pgen.without(f), args.not_a_photo)
+        fold_photo = Fit(px[pkeep], pq[pkeep], pinner[pkeep], py[pkeep], pc, args.not_a_photo, pgen.without(f))
         export(fits, fold_photo, args.out / "cv" / f"fold-{f}" / "criteria.onnx", raise_only)
     print(f"wrote {args.out / 'cv'}/fold-*/criteria.onnx")
 
