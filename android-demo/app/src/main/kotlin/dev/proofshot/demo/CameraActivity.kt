@@ -258,22 +258,9 @@ class CameraActivity : Activity() {
         }
     }
 
-    /** Runs [work] on the SDK's worker; its result or its error in words comes back on the UI thread. */
-    private fun <T> background(work: () -> T, always: () -> Unit = {}, done: (T) -> Unit) {
-        app.worker.execute {
-            val result = runCatching(work)
-            runOnUiThread {
-                always()
-                if (isDestroyed) return@runOnUiThread
-                result.fold(done) { e -> hint.text = ErrorText.describe(e) }
-            }
-        }
-    }
-
-    private fun button(text: Int, onClick: () -> Unit) = Button(this).apply {
-        setText(text)
-        setOnClickListener { onClick() }
-    }
+    /** [onWorker], its error shown in place of the hint. */
+    private fun <T> background(work: () -> T, always: () -> Unit = {}, done: (T) -> Unit) =
+        onWorker(work, { hint.text = it }, always, done)
 
     private fun row(vararg views: View) = LinearLayout(this).apply {
         orientation = LinearLayout.HORIZONTAL

@@ -6,12 +6,10 @@ import android.content.ClipboardManager
 import android.content.Context
 import android.content.Intent
 import android.os.Bundle
-import android.widget.Button
 import android.widget.LinearLayout
 import android.widget.ScrollView
 import android.widget.TextView
 import dev.proofshot.PendingRecord
-import dev.proofshot.demo.logic.ErrorText
 
 /**
  * The evidence queue: the records waiting for upload (`pendingRecords`), marking them uploaded
@@ -82,19 +80,8 @@ class QueueActivity : Activity() {
         clipboard.primaryClip = ClipData.newPlainText("ProofShot public key", text)
     }
 
-    private fun <T> background(work: () -> T, done: (T) -> Unit) {
-        app.worker.execute {
-            val result = runCatching(work)
-            runOnUiThread {
-                if (!isDestroyed) result.fold(done) { e -> message.text = ErrorText.describe(e) }
-            }
-        }
-    }
-
-    private fun button(text: Int, onClick: () -> Unit) = Button(this).apply {
-        setText(text)
-        setOnClickListener { onClick() }
-    }
+    /** [onWorker], its error shown in the message line. */
+    private fun <T> background(work: () -> T, done: (T) -> Unit) = onWorker(work, { message.text = it }, done = done)
 
     private companion object {
         const val PAGE = 200u
