@@ -28,7 +28,7 @@ pub struct ModelBundle {
     pub quality: Cow<'static, [u8]>,
     /// The frozen feature extractor the vision heads read (`backbone.onnx`), for verification's
     /// 300 px input and live guidance's 192 px one: its input side is a free dimension, `side`,
-    /// set per session.
+    /// and one session serves both.
     pub backbone: Cow<'static, [u8]>,
     /// The trained package/door detector and image-level heads (`heads.onnx`).
     pub heads: Cow<'static, [u8]>,

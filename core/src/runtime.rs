@@ -160,19 +160,8 @@ impl Runtime {
     /// would otherwise keep them to dequantize on every run (2.3 times slower). No model here
     /// quantizes its activations, so nothing else changes.
     pub(crate) fn session(&self, model: &'static str, bytes: &[u8]) -> Result<Session, RuntimeError> {
-        self.session_with(model, bytes, &[])
-    }
-
-    /// [`session`](Self::session) with the model's free dimensions fixed by name (`backbone.onnx`
-    /// takes its input side this way: one file serves two input sizes).
-    pub(crate) fn session_with(
-        &self,
-        model: &'static str,
-        bytes: &[u8],
-        dimensions: &[(&str, i64)],
-    ) -> Result<Session, RuntimeError> {
         let err = |e: String| RuntimeError::Session { model, detail: e };
-        let mut builder = Session::builder(&self.env)
+        Session::builder(&self.env)
             .map_err(|e| err(e.to_string()))?
             .with_intra_threads(self.intra_threads)
             .map_err(|e| err(e.to_string()))?
@@ -185,16 +174,18 @@ impl Runtime {
             // slower (`proofshot bench`, issue 23)
             .with_memory_pattern(false)
             .map_err(|e| err(e.to_string()))?
+            // Nor its CPU arena, which keeps what the largest run needed: peak verifying and
+            // guiding 165-167 MiB with it, 136-151 without, no slower (`proofshot bench`, issue 23)
+            .with_execution_providers([ort::ep::CPU::default().with_arena_allocator(false).build()])
+            .map_err(|e| err(e.to_string()))?
             // With more than one thread a run, each session's idle workers spin, and a verifier
-            // has eight sessions: on two cores, verify took 41.4 ms with two threads spinning, 9.4
+            // has seven sessions: on two cores, verify took 41.4 ms with two threads spinning, 9.4
             // without, 14.6 with one (`proofshot bench --intra-op-threads 2`). A phone's cores
             // and battery are not for spinning either.
             .with_config_entry("session.intra_op.allow_spinning", "0")
-            .map_err(|e| err(e.to_string()))?;
-        for &(name, size) in dimensions {
-            builder = builder.with_dimension_override(name, size).map_err(|e| err(e.to_string()))?;
-        }
-        builder.commit_from_memory(bytes).map_err(|e| err(e.to_string()))
+            .map_err(|e| err(e.to_string()))?
+            .commit_from_memory(bytes)
+            .map_err(|e| err(e.to_string()))
     }
 }
 

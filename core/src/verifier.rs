@@ -1,7 +1,7 @@
 //! The verifier: a policy and the models, loaded once, judging photos and camera frames.
 
 use std::path::PathBuf;
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Instant;
 
 use crate::evidence::{EvidenceSet, Reason};
@@ -17,7 +17,7 @@ use crate::runtime::{Runtime, RuntimeError};
 use crate::severity::Severity;
 use crate::verdict::{judge, BoundingBox, Verdict};
 use crate::vision::fusion::{evidence_from, strongest_package, supporting_boxes};
-use crate::vision::{Detection, Extras, VisionModel, VisionSignals, BACKBONE_SIDE, GUIDE_SIDE};
+use crate::vision::{backbone_session, Detection, Extras, VisionModel, VisionSignals, BACKBONE_SIDE, GUIDE_SIDE};
 
 /// Everything that can go wrong verifying a photo.
 #[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
@@ -91,8 +91,9 @@ impl Verifier {
         let quality = QualityModel::new(&runtime, &config.models.quality)?;
         let models = &config.models;
         let extras = Extras { objects: &models.people, scene: &models.scene, criteria: &models.criteria };
-        let vision = VisionModel::new(&runtime, BACKBONE_SIDE, &models.backbone, &models.heads, Some(extras))?;
-        let guide = VisionModel::new(&runtime, GUIDE_SIDE, &models.backbone, &models.heads_guide, None)?;
+        let backbone = backbone_session(&runtime, &models.backbone)?;
+        let vision = VisionModel::new(&runtime, BACKBONE_SIDE, Arc::clone(&backbone), &models.heads, Some(extras))?;
+        let guide = VisionModel::new(&runtime, GUIDE_SIDE, backbone, &models.heads_guide, None)?;
         log::debug!("verifier ready: policy {}, models {}", policy.id, config.models.version);
         Ok(Self {
             policy,

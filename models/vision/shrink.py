@@ -223,8 +223,8 @@ def half_depthwise(model: onnx.ModelProto) -> int:
 
 def free_side(model: onnx.ModelProto) -> bool:
     """Makes the backbone's input side a free dimension, `side` (the maps' sides follow), so that
-    one file serves verification (300 px) and live guidance (192 px): the SDK fixes it per
-    session with ONNX Runtime's free dimension override. False when it is free already."""
+    one file and one session serve verification (300 px) and live guidance (192 px). False when
+    it is free already."""
     dims = model.graph.input[0].type.tensor_type.shape.dim
     if dims[1].dim_param == "side":
         return False

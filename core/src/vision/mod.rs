@@ -23,7 +23,7 @@ pub(crate) mod scene;
 
 pub use scene::SCENE_SIDE;
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use ort::session::Session;
 use ort::value::TensorRef;
@@ -38,7 +38,7 @@ use scene::SceneModel;
 /// Side of the backbone's square input for verification: the working frame is box-filtered
 /// and stretched to it.
 pub const BACKBONE_SIDE: u32 = 300;
-/// Side of the guidance backbone's input (the same network and file, run smaller for live
+/// Side of the guidance backbone's input (the same network and session, run smaller for live
 /// preview: `backbone.onnx`'s input side is a free dimension).
 pub const GUIDE_SIDE: u32 = 192;
 /// A detector peak below this is not reported as a box.
@@ -123,9 +123,18 @@ pub(crate) const fn grids(side: u32) -> (usize, usize) {
     (side.div_ceil(16) as usize, side.div_ceil(32) as usize)
 }
 
+/// The backbone's one session, shared by verification's [`VisionModel`] and guidance's: its
+/// input side is left free, so each run takes its own size. One session per side held the
+/// backbone's float32 weights twice: peak verifying and guiding 152-158 MiB, against 136-147
+/// shared (three alternating runs each), for the same speed (`proofshot bench`, issue 23).
+pub(crate) fn backbone_session(runtime: &Runtime, backbone: &[u8]) -> Result<Arc<Mutex<Session>>, RuntimeError> {
+    Ok(Arc::new(Mutex::new(runtime.session(BACKBONE, backbone)?)))
+}
+
 pub(crate) struct VisionModel {
     side: u32,
-    backbone: Mutex<Session>,
+    /// [`backbone_session`], shared: a verification and a guidance frame take turns on it.
+    backbone: Arc<Mutex<Session>>,
     heads: Mutex<Session>,
     /// The Open Images predictors (`people.onnx`), which take the 300 px backbone's maps only:
     /// `None` for the guidance model.
@@ -151,14 +160,14 @@ impl VisionModel {
     pub(crate) fn new(
         runtime: &Runtime,
         side: u32,
-        backbone: &[u8],
+        backbone: Arc<Mutex<Session>>,
         heads: &[u8],
         extras: Option<Extras<'_>>,
     ) -> Result<Self, RuntimeError> {
         debug_assert!(extras.is_none() || side == BACKBONE_SIDE, "the object detector reads 300 px maps");
         Ok(Self {
             side,
-            backbone: Mutex::new(runtime.session_with(BACKBONE, backbone, &[("side", i64::from(side))])?),
+            backbone,
             heads: Mutex::new(runtime.session(HEADS, heads)?),
             objects: extras.as_ref().map(|e| ObjectModel::new(runtime, e.objects)).transpose()?,
             scene: extras.as_ref().map(|e| SceneModel::new(runtime, e.scene, e.criteria)).transpose()?,
