@@ -131,7 +131,8 @@ fn decode_jpeg(bytes: &[u8], limits: &Limits, long_side: u32) -> Result<Frame> {
     // jpeg-decoder fills in a file cut off mid-scan instead of failing, and a few bytes that
     // claim a huge size would keep it busy for seconds: check the scan data first
     let scan = scan_data(bytes).ok_or_else(|| corrupt("JPEG", "no image data (start-of-scan marker missing)"))?;
-    if !scan.windows(2).any(|w| w == [0xFF, 0xD9]) {
+    // (searched from the end, where it is in any whole file)
+    if !scan.windows(2).rev().any(|w| w == [0xFF, 0xD9]) {
         return Err(corrupt("JPEG", "no end-of-image marker after the image data (file truncated?)"));
     }
     // every 8x8 block costs at least one bit of Huffman code (a progressive DC scan; baseline
