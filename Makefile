@@ -3,7 +3,8 @@
 #   make test   every test: formatting, lints, Rust unit/golden/CLI tests, Kotlin (JVM),
 #               Python and Swift (Linux) binding tests, the demo apps' logic tests (JVM, Swift
 #               on Linux), the Android demo assembled into a verified APK, ARM64
-#               under qemu, mobile compile check, accuracy guard, the stripped library's size
+#               under qemu, mobile compile check, accuracy guard, the stripped library's size,
+#               and the SDK-against-onnxruntime-python comparison run on three photos
 #
 # Other targets: eval (cross-validated accuracy on ../shared/photos), eval-dev (accuracy on
 # ../shared/photos-dev, photos unlike the training set), eval-faces (face recall of
@@ -27,7 +28,7 @@ ORT_LIB := $(firstword $(wildcard .cache/onnxruntime/1.31.1/libonnxruntime.so .c
 FUZZ_SECONDS ?= 900
 
 .PHONY: demo verify test lint rust-test kotlin-test python-test mobile-check accuracy-guard eval eval-dev bench bombs fuzz \
-	lib bench-compare swift-test apk-check arm64-check \
+	lib bench-compare bench-compare-check swift-test apk-check arm64-check \
 	train-quality convert-backbone convert-context convert-faces train-vision setup-ort build eval-faces reuse-study \
 	convert-scene fit-scene
 
@@ -47,7 +48,8 @@ demo: build
 
 verify: demo
 
-test: setup-ort lint rust-test kotlin-test python-test swift-test apk-check arm64-check mobile-check accuracy-guard lib
+test: setup-ort lint rust-test kotlin-test python-test bench-compare-check swift-test apk-check arm64-check mobile-check \
+	accuracy-guard lib
 
 # libproofshot.so stripped, its debug info split off beside it, and its size with and without
 # the embedded models, held to issue 23's 3 MB of code.
@@ -57,6 +59,11 @@ lib:
 # ProofShot against plain onnxruntime-python over the same models and photos (issue 23).
 bench-compare:
 	scripts/bench-compare.sh $(or $(PATHS),$(PHOTOS)/images)
+
+# The same comparison on three photos, one round: a check that its pipeline still runs the
+# models as they ship (it is not a timing).
+bench-compare-check:
+	scripts/bench-compare.sh --limit 3 --rounds 1 $(PHOTOS)/images
 
 kotlin-test: setup-ort
 	scripts/kotlin-test.sh

@@ -6,9 +6,10 @@ through a plain onnxruntime-python pipeline over the same models, one thread eac
 The alternative is what a QA engineer would write instead of using the SDK: Pillow's JPEG decode
 in draft mode (libjpeg-turbo's reduced-scale DCT) to the 1024 px working frame, box resizes to
 each model's input, and the models the SDK ships run in onnxruntime-python: quality, backbone,
-heads, people and scene with the criteria fusion, with the SDK's session options (one thread,
-int8 weights folded at load). It computes the same model outputs; it does not turn them into a
-verdict (a few microseconds in the SDK).
+heads, people and scene with the criteria fusion (which also fuses the quality model's
+not-a-photo score), with the SDK's session options (one thread, int8 weights folded at load, no
+memory patterns or arena, no spinning). It computes the same model outputs; it does not turn
+them into a verdict (a few microseconds in the SDK).
 
 Both sides get the encoded bytes of each photo in the same process; per photo, the two are timed
 alternately (which goes first alternates too), `--rounds` times, and the median of each side is
@@ -42,8 +43,9 @@ def session(name: str) -> ort.InferenceSession:
     so.inter_op_num_threads = 1
     so.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
     so.add_session_config_entry("session.disable_quant_qdq", "1")
-    if name == "backbone":
-        so.add_free_dimension_override_by_name("side", 300)
+    so.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    so.enable_mem_pattern = False
+    so.enable_cpu_mem_arena = False
     return ort.InferenceSession(str(MODELS / f"{name}.onnx"), so, providers=["CPUExecutionProvider"])
 
 
@@ -67,8 +69,8 @@ class Plain:
         encodings, logits = self.s["people"].run(None, maps)
         y = np.asarray(im.resize((192, 192), Image.BOX), np.float32)[None] / 127.5 - 1.0
         logprobs = self.s["scene"].run(None, {"image": y})[0]
-        criteria = self.s["criteria"].run(None, {"probe": probe, "logprobs": logprobs})[0]
-        return {"quality": scores, "criteria": criteria, "heatmap": heatmap, "people": logits}
+        criteria, fused = self.s["criteria"].run(None, {"probe": probe, "logprobs": logprobs, "quality": scores})
+        return {"quality": fused, "criteria": criteria, "heatmap": heatmap, "people": logits}
 
 
 def timed(f, data: bytes) -> float:
