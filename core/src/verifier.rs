@@ -56,7 +56,8 @@ pub struct VerifierConfig {
 pub const MAX_INTRA_OP_THREADS: u8 = 16;
 
 /// Judges delivery photos by a policy. Build it once and share it: it is `Send + Sync`, and
-/// concurrent calls are safe (each model session runs one call at a time).
+/// concurrent calls are safe (each model session runs one call at a time; verification and
+/// live guidance take turns on the one backbone session).
 pub struct Verifier {
     policy: Policy,
     limits: Limits,
