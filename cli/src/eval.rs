@@ -37,6 +37,10 @@ pub(crate) struct Args {
     /// Photos verified at once, each worker with its own verifiers (default: one per core).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
     jobs: Option<u16>,
+    /// Also run live guidance on each photo, downscaled to 640 px on its long side as a
+    /// preview frame would be, and print its hints by kind of photo beside the verdicts.
+    #[arg(long)]
+    guidance: bool,
     /// Folder the labels' `file` paths are relative to (default: the labels file's folder).
     root: Option<PathBuf>,
 }
@@ -58,6 +62,8 @@ pub(crate) struct Outcome {
     pub(crate) label: Label,
     pub(crate) result: Result<Verdict, String>,
     pub(crate) thumbnail: Option<Frame>,
+    /// The live-guidance hint's id, with `--guidance` (an error's text otherwise).
+    pub(crate) hint: Option<Result<&'static str, String>>,
 }
 
 impl Outcome {
@@ -165,19 +171,25 @@ pub(crate) fn run(args: &Args) -> Result<u8, Failure> {
             let key = match &folds {
                 Some(f) => match f.get(&label.id) {
                     Some(k) => k.clone(),
-                    None => return (Err("photo has no fold in folds.csv".to_owned()), None),
+                    None => return (Err("photo has no fold in folds.csv".to_owned()), None, None),
                 },
                 None => String::new(),
             };
             let verifier = &verifiers[&key];
             let path = root.join(&label.file);
             match files::read_photo(&path) {
-                Err(e) => (Err(format!("{}: {e}", path.display())), None),
+                Err(e) => (Err(format!("{}: {e}", path.display())), None, None),
                 Ok(bytes) => match Frame::from_encoded(&bytes, verifier.limits()) {
-                    Err(e) => (Err(format!("invalid image: {e}")), None),
+                    Err(e) => (Err(format!("invalid image: {e}")), None, None),
                     Ok(frame) => {
                         let thumbnail = args.html.is_some().then(|| frame.downscaled(220));
-                        (verifier.verify_frame(&frame).map_err(|e| e.to_string()), thumbnail)
+                        let hint = args.guidance.then(|| {
+                            verifier
+                                .guide(&frame.downscaled(PREVIEW_SIDE))
+                                .map(|g| g.hint.as_str())
+                                .map_err(|e| e.to_string())
+                        });
+                        (verifier.verify_frame(&frame).map_err(|e| e.to_string()), thumbnail, hint)
                     }
                 },
             }
@@ -195,7 +207,7 @@ pub(crate) fn run(args: &Args) -> Result<u8, Failure> {
     let outcomes: Vec<Outcome> = labels
         .into_iter()
         .zip(results)
-        .map(|(label, (result, thumbnail))| Outcome { label, result, thumbnail })
+        .map(|(label, (result, thumbnail, hint))| Outcome { label, result, thumbnail, hint })
         .collect();
     if progress {
         eprint!("\r{:70}\r", "");
@@ -209,6 +221,9 @@ pub(crate) fn run(args: &Args) -> Result<u8, Failure> {
         }
     };
     print_text(&policy, &outcomes, &figures, &models);
+    if args.guidance {
+        print_guidance(&outcomes);
+    }
 
     if let Some(path) = &args.json {
         std::fs::write(path, serde_json::to_string_pretty(&figures).unwrap_or_default() + "\n")
@@ -463,6 +478,50 @@ fn print_text(policy: &Policy, outcomes: &[Outcome], f: &Value, models: &str) {
             }
             Err(e) => println!("  {:<12} {:>11} -> error: {e}", o.label.id, o.label.category),
         }
+    }
+}
+
+/// The long side of the frames `--guidance` judges: a camera preview's (640 x 480).
+const PREVIEW_SIDE: u32 = 640;
+
+/// Live guidance's hints by kind of photo (the labels' subgroup column, and every photo), and
+/// how often "ready" agrees with the verdict's `valid_pod`.
+fn print_guidance(outcomes: &[Outcome]) {
+    let hinted: Vec<(&Outcome, &str)> =
+        outcomes.iter().filter_map(|o| o.hint.as_ref().and_then(|h| h.as_ref().ok()).map(|h| (o, *h))).collect();
+    let mut hints: Vec<&str> = hinted.iter().map(|(_, h)| *h).collect();
+    hints.sort_unstable();
+    hints.dedup();
+    let mut kinds: Vec<&str> =
+        hinted.iter().map(|(o, _)| o.label.subgroup.as_str()).filter(|k| !k.is_empty()).collect();
+    kinds.sort_unstable();
+    kinds.dedup();
+    println!();
+    println!("live guidance on each photo at {PREVIEW_SIDE} px: hints by kind of photo");
+    print!("{:<22}", "subgroup");
+    for h in &hints {
+        print!("{:>w$}", h, w = h.len().max(5) + 2);
+    }
+    println!();
+    for kind in kinds.iter().copied().chain(["(all)"]) {
+        print!("{kind:<22}");
+        for h in &hints {
+            let n = hinted.iter().filter(|(o, g)| g == h && (kind == "(all)" || o.label.subgroup == kind)).count();
+            print!("{:>w$}", n, w = h.len().max(5) + 2);
+        }
+        println!();
+    }
+    let valid = |o: &Outcome| o.result.as_ref().is_ok_and(|v| v.compliant);
+    let ready_valid = hinted.iter().filter(|(o, h)| *h == "ready" && valid(o)).count();
+    let ready_other = hinted.iter().filter(|(o, h)| *h == "ready" && !valid(o)).count();
+    let n_valid = hinted.iter().filter(|(o, _)| valid(o)).count();
+    println!(
+        "ready on {ready_valid} of the {n_valid} photos the verdict accepts, and on {ready_other} of the {} it does not",
+        hinted.len() - n_valid
+    );
+    let errors = outcomes.iter().filter(|o| matches!(o.hint, Some(Err(_)))).count();
+    if errors > 0 {
+        println!("guidance failed on {errors} photos");
     }
 }
 

@@ -188,6 +188,40 @@ fn eval_prints_figures_writes_json_and_html() {
 }
 
 #[test]
+fn eval_guidance_prints_hints_by_kind() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let csv = "id,file,category,package_visible,package_placed,location_identifiable,image_clear,subgroup\n\
+               b1,black.jpg,poor_photo,0,0,0,0,degraded\n\
+               b2,blurred.jpg,poor_photo,0,0,0,0,degraded\n\
+               e1,empty-porch.jpg,invalid_pod,0,0,1,1,no_package\n";
+    std::fs::write(dir.path().join("labels.csv"), csv).expect("write");
+    let labels = dir.path().join("labels.csv");
+    let o = proofshot(&[
+        "eval",
+        "--guidance",
+        "--labels",
+        labels.to_str().expect("utf-8"),
+        samples().to_str().expect("utf-8"),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    let table = &out[out.find("live guidance on each photo at 640 px").expect("guidance section")..];
+    let row = |kind: &str| -> Vec<String> {
+        let line = table.lines().find(|l| l.starts_with(kind)).unwrap_or_else(|| panic!("no {kind} row: {table}"));
+        line.split_whitespace().skip(1).map(str::to_owned).collect()
+    };
+    let hints: Vec<&str> = table.lines().nth(1).expect("header").split_whitespace().skip(1).collect();
+    let count = |kind: &str, hint: &str| row(kind)[hints.iter().position(|h| *h == hint).expect(hint)].clone();
+    assert_eq!(count("degraded", "too_dark"), "1", "{table}");
+    assert_eq!(count("degraded", "hold_still"), "1", "{table}");
+    assert_eq!(count("(all)", "no_package"), "1", "{table}");
+    assert!(table.contains("ready on 0 of the 0 photos the verdict accepts, and on 0 of the 3"), "{table}");
+    // without the flag, no guidance is run
+    let o = proofshot(&["eval", "--labels", labels.to_str().expect("utf-8"), samples().to_str().expect("utf-8")]);
+    assert!(!stdout(&o).contains("live guidance"));
+}
+
+#[test]
 fn eval_baseline_guards_against_regressions() {
     let dir = tempfile::tempdir().expect("temp dir");
     write_labels(dir.path());
