@@ -95,23 +95,17 @@ impl SceneModel {
         let outputs =
             session.run(ort::inputs!["probe" => a, "logprobs" => b, "quality" => c]).map_err(|e| err(e.to_string()))?;
         let (shape, data) = f32_output(&outputs, "criteria").map_err(err)?;
-        let [v, p, l, _] = data[..] else {
-            return Err(err(format!("expected criteria of shape [1, 4], got {shape:?}")));
+        let (v, p, l) = match data[..] {
+            [v, p, l, _] if shape == [1, 4] && data.iter().all(|x| x.is_finite()) => (v, p, l),
+            _ => return Err(err(format!("expected 4 finite criteria of shape [1, 4], got {shape:?}: {data:?}"))),
         };
-        if shape != [1, 4] || !data.iter().all(|x| x.is_finite()) {
-            return Err(err(format!("expected 4 finite criteria of shape [1, 4], got {shape:?}: {data:?}")));
-        }
-        let (qshape, q) = f32_output(&outputs, "scores").map_err(err)?;
-        let [.., not_a_photo] = q[..] else {
-            return Err(err(format!("expected scores of shape [1, 4], got {qshape:?}")));
-        };
-        if qshape != [1, 4] || !not_a_photo.is_finite() {
-            return Err(err(format!("expected 4 finite scores of shape [1, 4], got {qshape:?}: {q:?}")));
-        }
+        // the quality model's own output, not_a_photo fused: read as the quality model's is
+        let (shape, data) = f32_output(&outputs, "scores").map_err(err)?;
+        let fused = crate::quality::decode(&shape, &data).map_err(err)?;
         signals.package_visible = v.clamp(0.0, 1.0);
         signals.package_placed = p.clamp(0.0, 1.0);
         signals.location_identifiable = l.clamp(0.0, 1.0);
-        quality.not_a_photo = not_a_photo.clamp(0.0, 1.0);
+        quality.not_a_photo = fused.not_a_photo;
         Ok(())
     }
 }
