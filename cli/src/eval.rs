@@ -1,6 +1,6 @@
 //! `proofshot eval`: accuracy on labelled photos.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
@@ -339,10 +339,7 @@ fn figures(policy: &Policy, outcomes: &[Outcome]) -> Value {
     // per kind of photo: how many were judged right, and how many were kept from being
     // accepted (the figure that matters for a kind that must be rejected, such as held parcels)
     let mut subgroups = serde_json::Map::new();
-    let mut kinds: Vec<&str> = scored.iter().map(|o| o.label.subgroup.as_str()).filter(|k| !k.is_empty()).collect();
-    kinds.sort_unstable();
-    kinds.dedup();
-    for kind in kinds {
+    for kind in kinds_of(scored.iter().copied()) {
         let of_kind: Vec<&&Outcome> = scored.iter().filter(|o| o.label.subgroup == kind).collect();
         let right = of_kind.iter().filter(|o| !o.is_mistake()).count();
         let accepted = of_kind.iter().filter(|o| o.predicted() == Some(valid)).count();
@@ -481,6 +478,12 @@ fn print_text(policy: &Policy, outcomes: &[Outcome], f: &Value, models: &str) {
     }
 }
 
+/// The kinds of photo (the labels' subgroup column) among `outcomes`, sorted, each once.
+fn kinds_of<'a>(outcomes: impl Iterator<Item = &'a Outcome>) -> Vec<&'a str> {
+    let kinds: BTreeSet<&str> = outcomes.map(|o| o.label.subgroup.as_str()).filter(|k| !k.is_empty()).collect();
+    kinds.into_iter().collect()
+}
+
 /// The long side of the frames `--guidance` judges: a camera preview's (640 x 480).
 const PREVIEW_SIDE: u32 = 640;
 
@@ -489,13 +492,8 @@ const PREVIEW_SIDE: u32 = 640;
 fn print_guidance(outcomes: &[Outcome]) {
     let hinted: Vec<(&Outcome, &str)> =
         outcomes.iter().filter_map(|o| o.hint.as_ref().and_then(|h| h.as_ref().ok()).map(|h| (o, *h))).collect();
-    let mut hints: Vec<&str> = hinted.iter().map(|(_, h)| *h).collect();
-    hints.sort_unstable();
-    hints.dedup();
-    let mut kinds: Vec<&str> =
-        hinted.iter().map(|(o, _)| o.label.subgroup.as_str()).filter(|k| !k.is_empty()).collect();
-    kinds.sort_unstable();
-    kinds.dedup();
+    let hints: Vec<&str> = hinted.iter().map(|(_, h)| *h).collect::<BTreeSet<_>>().into_iter().collect();
+    let kinds = kinds_of(hinted.iter().map(|(o, _)| *o));
     println!();
     println!("live guidance on each photo at {PREVIEW_SIDE} px: hints by kind of photo");
     print!("{:<22}", "subgroup");
