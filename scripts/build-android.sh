@@ -15,6 +15,9 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 : "${ANDROID_NDK_HOME:?set ANDROID_NDK_HOME to the NDK}"
 command -v cargo-ndk >/dev/null || { echo "cargo install cargo-ndk" >&2; exit 1; }
+# libjpeg-turbo's SIMD for the x86 ABIs is assembled by NASM; without it they would decode
+# without SIMD (the ARM ABIs' NEON code is built by the NDK's clang)
+command -v nasm >/dev/null || { echo "build-android: install nasm (libjpeg-turbo's x86 SIMD)" >&2; exit 1; }
 
 # The same ABIs as the JNA and ONNX Runtime AARs ship (x86 included: the emulator's), so no
 # ABI folder of an app lacks one of the three libraries.

@@ -97,12 +97,11 @@ fn corrupt(format: &'static str, e: impl std::fmt::Display) -> FrameError {
 }
 
 fn decode_jpeg(bytes: &[u8], limits: &Limits, long_side: u32) -> Result<Frame> {
-    let mut dec = jpeg_decoder::Decoder::new(Cursor::new(bytes));
-    dec.read_info().map_err(|e| corrupt("JPEG", e))?;
-    let info = dec.info().ok_or_else(|| corrupt("JPEG", "no frame header"))?;
-    let (w, h) = (u32::from(info.width), u32::from(info.height));
+    let mut dec = proofshot_jpeg::Decoder::new(bytes, WHOLE_IMAGE_BYTES).map_err(|e| corrupt("JPEG", e))?;
+    let header = dec.header();
+    let (w, h) = (header.width, header.height);
     limits.check(w, h)?;
-    let orientation = dec.exif_data().map_or(Orientation::Normal, Orientation::from_exif_data);
+    let orientation = exif_payload(bytes).map_or(Orientation::Normal, Orientation::from_exif_data);
     let work = jpeg_work(bytes).ok_or_else(|| corrupt("JPEG", "no frame header before the image data"))?;
     if work.coefficient_bytes > 0 {
         fits_whole("progressive JPEG", (w, h), work.coefficient_bytes, bytes.len())?;
@@ -118,18 +117,8 @@ fn decode_jpeg(bytes: &[u8], limits: &Limits, long_side: u32) -> Result<Frame> {
             ),
         ));
     }
-
-    // The smallest DCT scale whose output still reaches ~90% of the wanted size on the long
-    // side: the box filter then does the rest. 0.9 lets a 4000 px photo decode at 1/4 (1000 px).
-    let long = w.max(h);
-    let want = (u64::from(long_side) * 9 / 10).min(u64::from(long)) as u32;
-    let req = |v: u32| ((u64::from(v) * u64::from(want)).div_ceil(u64::from(long))).clamp(1, 65_535) as u16;
-    let (sw, sh) = dec.scale(req(w), req(h)).map_err(|e| corrupt("JPEG", e))?;
-    let (sw, sh) = (u32::from(sw), u32::from(sh));
-    // the scaled output is what gets allocated: 4 bytes a pixel at most (CMYK)
-    dec.set_max_decoding_buffer_size((u64::from(sw) * u64::from(sh) * 4) as usize);
-    // jpeg-decoder fills in a file cut off mid-scan instead of failing, and a few bytes that
-    // claim a huge size would keep it busy for seconds: check the scan data first
+    // libjpeg would fill the rest of a file cut off mid-scan with grey, and a few bytes that
+    // claim a huge size would keep it busy: check the scan data first
     let scan = scan_data(bytes).ok_or_else(|| corrupt("JPEG", "no image data (start-of-scan marker missing)"))?;
     // (searched from the end, where it is in any whole file)
     if !scan.windows(2).rev().any(|w| w == [0xFF, 0xD9]) {
@@ -144,42 +133,95 @@ fn decode_jpeg(bytes: &[u8], limits: &Limits, long_side: u32) -> Result<Frame> {
             format!("{} bytes of image data cannot hold a {w}x{h} image (truncated or forged header)", scan.len()),
         ));
     }
-    let pixels = dec.decode().map_err(|e| corrupt("JPEG", e))?;
-    let info = dec.info().ok_or_else(|| corrupt("JPEG", "no frame header"))?;
 
-    let channels = match info.pixel_format {
-        jpeg_decoder::PixelFormat::L8 => Channels::Gray8,
-        jpeg_decoder::PixelFormat::L16 => Channels::Gray16Ne,
-        jpeg_decoder::PixelFormat::RGB24 => Channels::Rgb8,
-        jpeg_decoder::PixelFormat::CMYK32 => Channels::Cmyk8,
+    // The smallest DCT scale whose output still reaches ~90% of the wanted size on the long
+    // side: the box filter then does the rest. 0.9 lets a 4000 px photo decode at 1/4 (1000 px).
+    let long = w.max(h);
+    let want = (u64::from(long_side) * 9 / 10).min(u64::from(long)) as u32;
+    let req = |v: u32| (u64::from(v) * u64::from(want)).div_ceil(u64::from(long)).max(1);
+    let denom = [8u8, 4, 2, 1]
+        .into_iter()
+        .find(|&d| {
+            let d = u32::from(d);
+            u64::from(w.div_ceil(d)) >= req(w) && u64::from(h.div_ceil(d)) >= req(h)
+        })
+        .unwrap_or(1);
+    let out = dec.start(denom).map_err(|e| corrupt("JPEG", e))?;
+    let channels = match (out.components, header.adobe) {
+        (1, _) => Channels::Gray8,
+        (3, _) => Channels::Rgb8,
+        (4, true) => Channels::CmykInverted8,
+        (4, false) => Channels::Cmyk8,
+        (n, _) => return Err(corrupt("JPEG", format!("{n} components decoded (expected 1, 3 or 4)"))),
     };
-    let mut ds = Frame::downscaler_to(sw, sh, long_side);
-    push_rows(&mut ds, &pixels, sw, sh, channels, "JPEG")?;
+
+    // rows stream from the decoder into the downscaler, 16 at a time
+    let mut ds = Frame::downscaler_to(out.width, out.height, long_side);
+    let stride = out.stride();
+    let mut buf = vec![0u8; stride * 16];
+    let mut rgb = vec![0u8; out.width as usize * 3];
+    let mut decoded = 0u32;
+    loop {
+        let rows = dec.read_rows(&mut buf).map_err(|e| corrupt("JPEG", e))?;
+        if rows == 0 {
+            break;
+        }
+        for row in buf.chunks_exact(stride).take(rows) {
+            if channels == Channels::Rgb8 {
+                ds.push_row(row);
+            } else {
+                channels.to_rgb(row, &mut rgb);
+                ds.push_row(&rgb);
+            }
+        }
+        decoded += rows as u32;
+    }
+    if decoded != out.height {
+        return Err(corrupt("JPEG", format!("{decoded} of {} rows decoded", out.height)));
+    }
     Ok(Frame::finish(ds, orientation, (w, h)))
 }
 
-/// The bytes from the first scan's entropy-coded data to the end of the file. Marker
-/// segments are walked by their lengths up to the first start-of-scan, so bytes inside EXIF or
-/// thumbnails are never mistaken for markers; inside entropy-coded data a literal 0xFF is
-/// always stuffed as FF 00, so an FF D9 found there is the real end of the image.
-fn scan_data(bytes: &[u8]) -> Option<&[u8]> {
+/// The marker segments before the first scan, as (marker, offset of the marker): walked by
+/// their lengths, so bytes inside EXIF or thumbnails are never mistaken for markers. Ends at
+/// the start-of-scan marker (included) or at the first byte that is not a marker.
+fn segments(bytes: &[u8]) -> impl Iterator<Item = (u8, usize)> + '_ {
     let mut i = 2; // after SOI
-    while i + 4 <= bytes.len() {
-        if bytes[i] != 0xFF {
-            return None;
+    std::iter::from_fn(move || {
+        while i + 4 <= bytes.len() && bytes[i] == 0xFF {
+            let (marker, at) = (bytes[i + 1], i);
+            if marker == 0xFF {
+                i += 1; // fill byte
+                continue;
+            }
+            let len = usize::from(u16::from_be_bytes([bytes[i + 2], bytes[i + 3]]));
+            i = if marker == 0xDA { bytes.len() } else { at + 2 + len }; // nothing after the scan
+            return Some((marker, at));
         }
-        let marker = bytes[i + 1];
-        if marker == 0xFF {
-            i += 1; // fill byte
-            continue;
-        }
-        let len = usize::from(u16::from_be_bytes([bytes[i + 2], bytes[i + 3]]));
-        if marker == 0xDA {
-            return bytes.get(i + 2 + len..);
-        }
-        i += 2 + len;
-    }
-    None
+        None
+    })
+}
+
+/// The body of the segment whose marker is at `at` (after its two length bytes).
+fn segment_body(bytes: &[u8], at: usize) -> Option<&[u8]> {
+    let len = usize::from(u16::from_be_bytes([*bytes.get(at + 2)?, *bytes.get(at + 3)?]));
+    bytes.get(at + 4..at + 2 + len.max(2))
+}
+
+/// The EXIF payload (from its TIFF header) of the first APP1 segment that holds one.
+fn exif_payload(bytes: &[u8]) -> Option<&[u8]> {
+    segments(bytes)
+        .filter(|&(marker, _)| marker == 0xE1)
+        .find_map(|(_, at)| segment_body(bytes, at)?.strip_prefix(b"Exif\0\0"))
+}
+
+/// The bytes from the first scan's entropy-coded data to the end of the file. Inside
+/// entropy-coded data a literal 0xFF is always stuffed as FF 00, so an FF D9 found there is the
+/// real end of the image.
+fn scan_data(bytes: &[u8]) -> Option<&[u8]> {
+    let (_, at) = segments(bytes).find(|&(marker, _)| marker == 0xDA)?;
+    let len = usize::from(u16::from_be_bytes([bytes[at + 2], bytes[at + 3]]));
+    bytes.get(at + 2 + len..)
 }
 
 /// What decoding a JPEG will cost, from its frame header and scan headers.
@@ -341,26 +383,26 @@ fn decode_webp(bytes: &[u8], limits: &Limits, long_side: u32) -> Result<Frame> {
 }
 
 /// Pixel layouts decoders hand back.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 enum Channels {
     Gray8,
-    /// 16-bit grey in native byte order, as jpeg-decoder returns lossless 9-16 bit JPEGs.
-    Gray16Ne,
     GrayA8,
     Rgb8,
     Rgba8,
-    /// CMYK as jpeg-decoder returns it: standard values (0 = no ink), Adobe's inverted storage
-    /// already undone.
+    /// CMYK with standard values (0 = no ink).
     Cmyk8,
+    /// CMYK stored inverted (255 = no ink), as files with an Adobe marker hold it and libjpeg
+    /// returns it.
+    CmykInverted8,
 }
 
 impl Channels {
     fn bytes_per_pixel(self) -> usize {
         match self {
             Self::Gray8 => 1,
-            Self::Gray16Ne | Self::GrayA8 => 2,
+            Self::GrayA8 => 2,
             Self::Rgb8 => 3,
-            Self::Rgba8 | Self::Cmyk8 => 4,
+            Self::Rgba8 | Self::Cmyk8 | Self::CmykInverted8 => 4,
         }
     }
 
@@ -370,12 +412,17 @@ impl Channels {
         for (src, dst) in row.chunks_exact(bpp).zip(out.chunks_exact_mut(3)) {
             match self {
                 Self::Gray8 | Self::GrayA8 => dst.fill(src[0]),
-                Self::Gray16Ne => dst.fill((u16::from_ne_bytes([src[0], src[1]]) >> 8) as u8),
                 Self::Rgb8 | Self::Rgba8 => dst.copy_from_slice(&src[..3]),
                 Self::Cmyk8 => {
                     let k = 255 - u16::from(src[3]);
                     for (d, &c) in dst.iter_mut().zip(&src[..3]) {
                         *d = (((255 - u16::from(c)) * k + 127) / 255) as u8;
+                    }
+                }
+                Self::CmykInverted8 => {
+                    let k = u16::from(src[3]);
+                    for (d, &c) in dst.iter_mut().zip(&src[..3]) {
+                        *d = ((u16::from(c) * k + 127) / 255) as u8;
                     }
                 }
             }

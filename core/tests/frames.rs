@@ -428,6 +428,21 @@ fn empty_unknown_truncated_and_corrupt_data_are_errors() {
 }
 
 #[test]
+fn lossless_and_12_bit_jpegs_are_refused_by_name() {
+    // libjpeg-turbo's 8-bit build decodes neither; no camera app writes them
+    let jpeg = fx::encode_jpeg(&fx::porch_scene(64, 48, 1), 90, None);
+    let sof = jpeg.windows(2).position(|m| m == [0xFF, 0xC0]).expect("a baseline frame header");
+    let mut lossless = jpeg.clone();
+    lossless[sof + 1] = 0xC3;
+    let r = Frame::from_encoded(&lossless, &Limits::default());
+    assert!(matches!(&r, Err(FrameError::Corrupt { detail, .. }) if detail.contains("SOF type 0xc3")), "{r:?}");
+    let mut twelve = jpeg.clone();
+    (twelve[sof + 1], twelve[sof + 4]) = (0xC1, 12);
+    let r = Frame::from_encoded(&twelve, &Limits::default());
+    assert!(matches!(&r, Err(FrameError::Corrupt { detail, .. }) if detail.contains("precision 12")), "{r:?}");
+}
+
+#[test]
 fn zero_sizes_are_refused() {
     // the PNG decoder refuses a zero-sized header itself; either way it is an error
     let r = Frame::from_encoded(&png_claiming(0, 10), &Limits::default());
