@@ -6,8 +6,9 @@ through a plain onnxruntime-python pipeline over the same models, one thread eac
 The alternative is what a QA engineer would write instead of using the SDK: Pillow's JPEG decode
 in draft mode (libjpeg-turbo's reduced-scale DCT) to the 1024 px working frame, box resizes to
 each model's input, and the models the SDK ships run in onnxruntime-python: quality, backbone,
-heads, people and scene with the criteria fusion (which also fuses the quality model's
-not-a-photo score), with the SDK's session options (one thread, int8 weights folded at load, no
+heads, people and scene (on the whole frame, and again with the heads' package boxes masked
+where there are any) with the criteria fusion (which also fuses the quality model's not-a-photo
+score), with the SDK's session options (one thread, int8 weights folded at load, no
 memory patterns or arena, no spinning). It computes the same model outputs; it does not turn
 them into a verdict (a few microseconds in the SDK).
 
@@ -49,6 +50,26 @@ def session(name: str) -> ort.InferenceSession:
     return ort.InferenceSession(str(MODELS / f"{name}.onnx"), so, providers=["CPUExecutionProvider"])
 
 
+def masked(image: np.ndarray, heatmap: np.ndarray, boxes: np.ndarray) -> np.ndarray | None:
+    """The scene's input with the package boxes the SDK would report filled with its mean
+    colour (peaks of the package heatmap from 0.3 among their 3 x 3 neighbours, the 8
+    strongest), or None without a box."""
+    heat = heatmap[0, 0]
+    g = heat.shape[0]
+    near = np.lib.stride_tricks.sliding_window_view(np.pad(heat, 1, constant_values=-1.0), (3, 3)).max(axis=(2, 3))
+    ys, xs = np.nonzero((heat >= 0.3) & (heat >= near))
+    if len(ys) == 0:
+        return None
+    out, side = image.copy(), image.shape[1]
+    mean = image[0].reshape(-1, 3).mean(0)
+    for y, x in sorted(zip(ys, xs), key=lambda c: -heat[c])[:8]:
+        cx, cy, w, h = (x + boxes[0, 0, y, x]) / g, (y + boxes[0, 1, y, x]) / g, boxes[0, 2, y, x], boxes[0, 3, y, x]
+        x0, x1 = np.clip([cx - w / 2, cx + w / 2], 0, 1)
+        y0, y1 = np.clip([cy - h / 2, cy + h / 2], 0, 1)
+        out[0, int(y0 * side) : int(np.ceil(y1 * side)), int(x0 * side) : int(np.ceil(x1 * side))] = mean
+    return out
+
+
 class Plain:
     """The same models in onnxruntime-python, after Pillow."""
 
@@ -69,7 +90,11 @@ class Plain:
         encodings, logits = self.s["people"].run(None, maps)
         y = np.asarray(im.resize((192, 192), Image.BOX), np.float32)[None] / 127.5 - 1.0
         logprobs = self.s["scene"].run(None, {"image": y})[0]
-        criteria, fused = self.s["criteria"].run(None, {"probe": probe, "logprobs": logprobs, "quality": scores})
+        m = masked(y, heatmap, boxes)
+        around = logprobs if m is None else self.s["scene"].run(None, {"image": m})[0]
+        criteria, fused = self.s["criteria"].run(
+            None, {"probe": probe, "logprobs": logprobs, "masked": around, "quality": scores}
+        )
         return {"quality": fused, "criteria": criteria, "heatmap": heatmap, "people": logits}
 
 

@@ -10,11 +10,14 @@ probe on the detector's backbone that ships in `heads.onnx`. This script fits, f
 
 1. a scene probe: L2 logistic regression on the standardised log-probabilities of the clear
    training photos (and the clear photos of `--extra`), its weight `C` chosen from `--c` for
-   each criterion by its out-of-fold log loss; the location probe also learns from generated
-   photos (`--generated`: parcels cut out onto plain backdrops and onto parcel-free doors);
-2. a fusion with two inputs and positive weights: `sigmoid(a * logit(heads) + b * scene + c)`,
-   fitted on out-of-fold scores of both (the heads of `models/cv/fold-K` for fold K's photos,
-   the shipped heads for `--extra`, which they never saw).
+   each criterion by its out-of-fold log loss; the location has two (`--location-views`), one
+   on the whole frame and one on the frame with the package boxes its heads found masked
+   (`masked_input`: what lies around the parcel), and both also learn from generated photos
+   (`--generated`: parcels cut out onto plain backdrops and onto parcel-free doors, read whole
+   and with the pasted parcel masked);
+2. a fusion with positive weights: `sigmoid(a * logit(heads) + b * scene [+ b' * masked] + c)`,
+   fitted on out-of-fold scores of all (the heads of `models/cv/fold-K` for fold K's photos,
+   the shipped heads for `--extra`, which they never saw; their boxes too).
 
 It also fits a fourth scene probe, for `image_clear`'s "not a photo": the log-probabilities of
 every training photo and every real photo of `--extra` (0) against `--extra`'s screenshots and,
@@ -33,6 +36,7 @@ the fourth criterion, passes through unchanged.
 
     criteria.onnx   probe    float32 [1, 4]     heads.onnx's `criteria` (calibrated probabilities)
                     logprobs float32 [1, 1000]  scene.onnx's output
+                    masked   float32 [1, 1000]  scene.onnx's output with the package boxes masked
                     quality  float32 [1, 4]     quality.onnx's `scores`
                  -> criteria float32 [1, 4]     fused probabilities, same order
                  -> scores   float32 [1, 4]     quality's scores, `not_a_photo` (the fourth) fused
@@ -60,7 +64,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from convert_scene import session as scene_session  # noqa: E402
 from convert_scene import to_input as scene_input  # noqa: E402
 import nonphoto  # noqa: E402
-from plain import plain_sample, scene_sample  # noqa: E402
+from PIL import Image  # noqa: E402
+from plain import background, pasted_at  # noqa: E402
 from study_plain import package_box  # noqa: E402
 from train import CRITERIA, FOLDS, SIDE, load_photo, to_input  # noqa: E402
 
@@ -141,52 +146,107 @@ def photo_signals(
     return np.array(x, np.float64), np.array(q, np.float64), gen
 
 
-def signals(rows: list[dict], folds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Out-of-fold heads probabilities [n, 4] and scene log-probabilities [n, 1000]."""
+# the SDK's box decoding (core/src/vision/mod.rs `decode`)
+BOX_THRESHOLD = 0.3
+MAX_BOXES = 8
+
+
+def package_boxes(heat: np.ndarray, boxes: np.ndarray) -> list[tuple[float, float, float, float]]:
+    """The package boxes the SDK reports from the heads' `heatmap` [1, 2, g, g] and `boxes`
+    [1, 4, g, g]: cells of the package heatmap from BOX_THRESHOLD that are the maximum of their
+    3 x 3 neighbourhood (ties go to the earlier cell), the MAX_BOXES strongest, as (x, y, w, h)
+    fractions of the frame, clamped to it."""
+    h = np.nan_to_num(heat[0, 0], nan=0.0).clip(0, 1)
+    g = h.shape[0]
+    found = []
+    for gy in range(g):
+        for gx in range(g):
+            v = h[gy, gx]
+            if v < BOX_THRESHOLD:
+                continue
+            near = [(ny, nx) for ny in range(max(gy - 1, 0), min(gy + 1, g - 1) + 1)
+                    for nx in range(max(gx - 1, 0), min(gx + 1, g - 1) + 1)]
+            if any(h[ny, nx] > v or ((ny, nx) < (gy, gx) and h[ny, nx] == v) for ny, nx in near):
+                continue
+            at = np.nan_to_num(boxes[0, :, gy, gx], nan=0.0).clip(0, 1)
+            cx, cy, w, hh = (gx + at[0]) / g, (gy + at[1]) / g, at[2], at[3]
+            x0, y0 = np.clip(cx - w / 2, 0, 1), np.clip(cy - hh / 2, 0, 1)
+            x1, y1 = np.clip(cx + w / 2, 0, 1), np.clip(cy + hh / 2, 0, 1)
+            found.append((float(v), (float(x0), float(y0), float(x1 - x0), float(y1 - y0))))
+    found.sort(key=lambda f: -f[0])
+    return [b for _, b in found[:MAX_BOXES]]
+
+
+def masked_input(image: np.ndarray, boxes) -> np.ndarray:
+    """The scene's input [1, side, side, 3] with every box (x, y, w, h as fractions) filled with
+    the input's mean colour: what lies around the parcels. The SDK masks the same way
+    (core/src/vision/scene.rs `mask`)."""
+    out = image.copy()
+    side = out.shape[1]
+    mean = image[0].reshape(-1, 3).mean(0)
+    for x, y, w, h in boxes:
+        x0, y0 = int(np.floor(x * side)), int(np.floor(y * side))
+        x1, y1 = min(int(np.ceil((x + w) * side)), side), min(int(np.ceil((y + h) * side)), side)
+        out[0, y0:y1, x0:x1] = mean
+    return out
+
+
+def signals(rows: list[dict], folds: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Out-of-fold heads probabilities [n, 4], scene log-probabilities [n, 1000], and the scene
+    log-probabilities with the package boxes the same heads found masked [n, 1000]."""
     backbone = session(ROOT / "backbone.onnx")
     heads = [session(ROOT / "cv" / f"fold-{k}" / "heads.onnx") for k in range(FOLDS)]
     shipped = session(ROOT / "heads.onnx")
     scene = scene_session((ROOT / "scene.onnx").read_bytes())
-    probe, logprobs = [], []
+    probe, logprobs, masked = [], [], []
     for r, k in zip(rows, folds):
         im = load_photo(r["path"])
         s16, s32 = backbone.run(None, {"image": to_input(im, SIDE)})
         h = shipped if r["extra"] else heads[k]
-        probe.append(h.run(["criteria"], {"features_s16": s16, "features_s32": s32})[0][0])
-        logprobs.append(scene.run(None, {"image": scene_input(im)})[0][0])
-    return np.array(probe, np.float64), np.array(logprobs, np.float64)
+        crit, heat, box = h.run(["criteria", "heatmap", "boxes"], {"features_s16": s16, "features_s32": s32})
+        probe.append(crit[0])
+        image = scene_input(im)
+        logprobs.append(scene.run(None, {"image": image})[0][0])
+        found = package_boxes(heat, box)
+        masked.append(scene.run(None, {"image": masked_input(image, found)})[0][0] if found else logprobs[-1])
+    return np.array(probe, np.float64), np.array(logprobs, np.float64), np.array(masked, np.float64)
 
 
 class Fit:
-    """One criterion's scene probe (on standardised log-probabilities) and its fusion with the
-    score it refines (the heads' probability, or the quality model's `not_a_photo`); with `fuse`
-    false, that score passes through (a = 1, b = 0, c = 0)."""
+    """One criterion's scene probes (each on standardised log-probabilities of one view of the
+    scene: the whole frame, or the frame with the parcels masked) and their fusion with the score
+    they refine (the heads' probability, or the quality model's `not_a_photo`); with `fuse`
+    false, that score passes through (a = 1, b = 0, c = 0). `views` holds, per probe, its
+    log-probabilities, out-of-fold logits, generated samples and `C`."""
 
-    def __init__(
-        self, x: np.ndarray, probe: np.ndarray, scene_oof: np.ndarray, y: np.ndarray, c: float, fuse: bool, gen: Generated
-    ) -> None:
-        gx, gy = np.r_[x, gen.x], np.r_[y, gen.y]
-        self.mu, self.sd = gx.mean(0), gx.std(0) + 1e-6
-        self.probe = LogisticRegression(C=c, max_iter=5000).fit((gx - self.mu) / self.sd, gy)
+    def __init__(self, views: list[tuple[np.ndarray, np.ndarray, "Generated", float]], probe: np.ndarray, y: np.ndarray,
+                 fuse: bool) -> None:
+        self.probes = []
+        for x, _, gen, c in views:
+            gx, gy = np.r_[x, gen.x], np.r_[y, gen.y]
+            mu, sd = gx.mean(0), gx.std(0) + 1e-6
+            self.probes.append((LogisticRegression(C=c, max_iter=5000).fit((gx - mu) / sd, gy), mu, sd))
         if not fuse:
-            self.a, self.b, self.c = 1.0, 0.0, 0.0
+            self.a, self.b, self.c = 1.0, np.zeros(len(views)), 0.0
             return
-        fusion = LogisticRegression(C=1.0).fit(np.c_[logit(probe), scene_oof], y)
-        (self.a, self.b), self.c = fusion.coef_[0], fusion.intercept_[0]
-        if self.a <= 0 or self.b <= 0:
-            raise SystemExit(f"fusion weights must be positive (more evidence, more belief): {self.a:.3f}, {self.b:.3f}")
+        fusion = LogisticRegression(C=1.0).fit(np.c_[logit(probe), *[v[1] for v in views]], y)
+        self.a, self.b, self.c = fusion.coef_[0][0], fusion.coef_[0][1:], fusion.intercept_[0]
+        if self.a <= 0 or (self.b <= 0).any():
+            raise SystemExit(f"fusion weights must be positive (more evidence, more belief): {self.a:.3f}, {self.b}")
 
-    def weights(self) -> tuple[np.ndarray, float]:
-        """The scene probe as a linear function of the raw log-probabilities (zero where the
+    def weights(self, view: int = 0) -> tuple[np.ndarray, float]:
+        """One scene probe as a linear function of the raw log-probabilities (zero where the
         criterion is not fused)."""
-        w = self.probe.coef_[0] / self.sd
-        if self.b == 0:
+        m, mu, sd = self.probes[view]
+        w = m.coef_[0] / sd
+        if self.b[view] == 0:
             return np.zeros_like(w), 0.0
-        return w, float(self.probe.intercept_[0] - (w * self.mu).sum())
+        return w, float(m.intercept_[0] - (w * mu).sum())
 
-    def predict(self, probe: np.ndarray, scene: np.ndarray) -> np.ndarray:
-        """The fused probability, from the score it refines and the scene probe's logit."""
-        return 1 / (1 + np.exp(-(self.a * logit(probe) + self.b * scene + self.c)))
+    def predict(self, probe: np.ndarray, *scenes: np.ndarray) -> np.ndarray:
+        """The fused probability, from the score it refines and the scene probes' logits."""
+        z = self.a * logit(probe) + self.c + sum(b * s for b, s in zip(self.b, scenes))
+        return 1 / (1 + np.exp(-z))
 
 
 class Generated:
@@ -203,16 +263,17 @@ class Generated:
         return Generated(self.x[keep], self.y[keep], self.folds[keep])
 
 
-def generate(rows: list[dict], folds: np.ndarray, photos: Path, per_parcel: int) -> Generated:
+def generate(rows: list[dict], folds: np.ndarray, photos: Path, per_parcel: int) -> tuple[Generated, Generated]:
     """`location_identifiable` samples from `plain.py`: each labelled parcel of the training
     photos on `per_parcel` generated plain backgrounds (0), and the same cut-out on as many
-    parcel-free entrance photos of its own fold (1), so that the paste says nothing."""
+    parcel-free entrance photos of its own fold (1), so that the paste says nothing. Two views:
+    the whole sample, and the sample with the pasted parcel masked (`masked_input`)."""
     scene = scene_session((ROOT / "scene.onnx").read_bytes())
     entrances: dict[int, list[dict]] = {}
     for r, k in zip(rows, folds):
         if not r["extra"] and r["package_visible"] == "0" and r["location_identifiable"] == "1":
             entrances.setdefault(int(k), []).append(r)
-    x, y, f = [], [], []
+    x, xm, y, f = [], [], [], []
     for r, k in zip(rows, folds):
         box = None if r["extra"] else package_box(photos / "boxes" / f"{r['id']}.txt")
         if box is None:
@@ -220,10 +281,19 @@ def generate(rows: list[dict], folds: np.ndarray, photos: Path, per_parcel: int)
         rng = random.Random("plain-" + r["id"])
         im = load_photo(r["path"])
         for _ in range(per_parcel):
-            x.append(scene.run(None, {"image": scene_input(plain_sample(im, box, rng))})[0][0]), y.append(0), f.append(k)
-            door = load_photo(photos / rng.choice(entrances[int(k)])["file"])
-            x.append(scene.run(None, {"image": scene_input(scene_sample(im, box, door, rng))})[0][0]), y.append(1), f.append(k)
-    return Generated(np.array(x, np.float64), np.array(y), np.array(f))
+            for label in (0, 1):
+                if label == 0:
+                    g, (px, py, pw, ph) = pasted_at(im, box, background(im.width, im.height, rng), rng)
+                else:
+                    door = load_photo(photos / rng.choice(entrances[int(k)])["file"]).resize(im.size, Image.BICUBIC)
+                    g, (px, py, pw, ph) = pasted_at(im, box, door, rng)
+                at = (px / g.width, py / g.height, pw / g.width, ph / g.height)
+                image = scene_input(g)
+                x.append(scene.run(None, {"image": image})[0][0])
+                xm.append(scene.run(None, {"image": masked_input(image, [at])})[0][0])
+                y.append(label), f.append(k)
+    y, f = np.array(y), np.array(f)
+    return Generated(np.array(x, np.float64), y, f), Generated(np.array(xm, np.float64), y, f)
 
 
 def scene_oof(x: np.ndarray, y: np.ndarray, folds: np.ndarray, c: float, keep: np.ndarray, gen: Generated) -> np.ndarray:
@@ -266,12 +336,12 @@ def fusion_nodes(prob: str, scene: str, a: str, b: str, c: str, out: str) -> lis
 
 
 def criteria_nodes(scene: str) -> list:
-    """`criteria` [1, 4]: the heads' three criteria (`probe`) fused with `scene` [1, 3] by
-    `fuse_a`, `fuse_b`, `fuse_c`, raised only (the larger of the fusion and the heads) where
+    """`criteria` [1, 4]: the heads' three criteria (`probe`) fused with `scene` [1, 3] (the
+    scene probes' weighted logits) by `fuse_a` and `fuse_c`, raised only (the larger of the fusion and the heads) where
     `raise_mask` is 1, and held in hand passed through."""
     return [
         N("Slice", ["probe", "s0", "s3", "ax"], ["p3"]),
-        *fusion_nodes("p3", scene, "fuse_a", "fuse_b", "fuse_c", "fused_both"),
+        *fusion_nodes("p3", scene, "fuse_a", "unit", "fuse_c", "fused_both"),
         N("Max", ["fused_both", "p3"], ["raised"]),
         N("Sub", ["raised", "fused_both"], ["lift"]),
         N("Mul", ["lift", "raise_mask"], ["lift_kept"]),
@@ -301,23 +371,44 @@ def choose_c(x: np.ndarray, y: np.ndarray, folds: np.ndarray, cs: list[float], g
     return min(loss, key=loss.get), loss
 
 
-def export(fits: list[Fit], photo: Fit, path: Path, raise_only: tuple[bool, bool, bool] = (False, False, False)) -> None:
+VIEWS = ("whole", "masked")
+
+
+def export(
+    fits: list[Fit],
+    photo: Fit,
+    path: Path,
+    raise_only: tuple[bool, bool, bool],
+    views: list[tuple[str, ...]],
+) -> None:
+    """Writes criteria.onnx. Criterion i's probes read the views in `views[i]`: "whole" the
+    `logprobs` input, "masked" the `masked` input (the scene with the parcels masked)."""
     pw, pb = photo.weights()
-    consts = {
-        "scene_w": np.stack([f.weights()[0] for f in fits], axis=1).astype(np.float32),  # [1000, 3]
-        "scene_b": np.array([f.weights()[1] for f in fits], np.float32),
+    consts = {}
+    for view, name in zip(VIEWS, ("scene", "masked")):
+        probes = [f.weights(v.index(view)) if view in v else (np.zeros(1000), 0.0) for f, v in zip(fits, views)]
+        consts[f"{name}_w"] = np.stack([w for w, _ in probes], axis=1).astype(np.float32)  # [1000, 3]
+        consts[f"{name}_b"] = np.array([b for _, b in probes], np.float32)
+        consts[f"fuse_{name}"] = np.array([f.b[v.index(view)] if view in v else 0.0 for f, v in zip(fits, views)],
+                                          np.float32)
+    consts.update({
         "fuse_a": np.array([f.a for f in fits], np.float32),
-        "fuse_b": np.array([f.b for f in fits], np.float32),
         "fuse_c": np.array([f.c for f in fits], np.float32),
+        "unit": np.ones(3, np.float32),
         "raise_mask": np.array([raise_only], np.float32),
         "photo_w": pw.astype(np.float32)[:, None], "photo_b": np.array([pb], np.float32),
-        "photo_a": np.array([photo.a], np.float32), "photo_bb": np.array([photo.b], np.float32),
+        "photo_a": np.array([photo.a], np.float32), "photo_bb": np.array([photo.b[0]], np.float32),
         "photo_c": np.array([photo.c], np.float32),
-    }
+    })
     nodes = [
         N("MatMul", ["logprobs", "scene_w"], ["scene_mm"]),
         N("Add", ["scene_mm", "scene_b"], ["scene_logit"]),
-        *criteria_nodes("scene_logit"),
+        N("MatMul", ["masked", "masked_w"], ["masked_mm"]),
+        N("Add", ["masked_mm", "masked_b"], ["masked_logit"]),
+        N("Mul", ["scene_logit", "fuse_scene"], ["scene_term"]),
+        N("Mul", ["masked_logit", "fuse_masked"], ["masked_term"]),
+        N("Add", ["scene_term", "masked_term"], ["scene_sum"]),
+        *criteria_nodes("scene_sum"),
         # not a photo: the quality model's score fused with the scene's not-a-photo probe
         N("MatMul", ["logprobs", "photo_w"], ["photo_mm"]),
         N("Add", ["photo_mm", "photo_b"], ["photo_logit"]),
@@ -326,10 +417,10 @@ def export(fits: list[Fit], photo: Fit, path: Path, raise_only: tuple[bool, bool
         N("Slice", ["quality", "s0", "s3", "ax"], ["q3"]),
         N("Concat", ["q3", "not_a_photo"], ["scores"], axis=1),
     ]
-    save(nodes, {"probe": [1, 4], "logprobs": [1, 1000], "quality": [1, 4]}, {"criteria": [1, 4], "scores": [1, 4]},
-         consts, path, "proofshot fit_scene.py",
+    save(nodes, {"probe": [1, 4], "logprobs": [1, 1000], "masked": [1, 1000], "quality": [1, 4]},
+         {"criteria": [1, 4], "scores": [1, 4]}, consts, path, "proofshot fit_scene.py",
          "issue 19: heads' criteria, and quality's not_a_photo, fused with probes on EfficientNet-Lite0's ImageNet "
-         "log-probabilities")
+         "log-probabilities of the frame, whole and with the parcels masked")
 
 
 def main() -> None:
@@ -349,41 +440,54 @@ def main() -> None:
                     help="synth.py's generated non-photos per training photo, for the not-a-photo probe")
     ap.add_argument("--non-photo-kinds", action=argparse.BooleanOptionalAction, default=True,
                     help="also nonphoto.py's collages, notification screens and adverts, one of each per photo")
+    ap.add_argument("--location-views", nargs="+", choices=VIEWS, default=["whole", "masked"],
+                    help="the views of the scene the location's probes read: the whole frame, the frame with the "
+                         "package boxes masked, or both (one probe each, fused together with the heads)")
     ap.add_argument("--out", type=Path, default=ROOT)
     args = ap.parse_args()
 
     rows, folds = read(args.photos, args.extra)
     print(f"{len(rows)} clear photos ({sum(r['extra'] for r in rows)} from --extra)")
-    probe, x = signals(rows, folds)
+    probe, whole, masked = signals(rows, folds)
+    x = {"whole": whole, "masked": masked}
+    views = [("whole",), ("whole",), tuple(v for v in VIEWS if v in args.location_views)]
     y = {c: np.array([int(r[c]) for r in rows]) for c in FUSED}
-    gen = {c: Generated() for c in FUSED}
+    # generated samples, per criterion and view
+    gen = {(c, v): Generated() for c in FUSED for v in VIEWS}
     if args.generated:
-        gen["location_identifiable"] = generate(rows, folds, args.photos, args.generated)
-        print(f"location_identifiable: {len(gen['location_identifiable'].y)} generated samples ({args.generated} plain and "
-              f"{args.generated} entrance backgrounds per labelled parcel)")
+        made = generate(rows, folds, args.photos, args.generated)
+        for v, g in zip(VIEWS, made):
+            gen["location_identifiable", v] = g
+        print(f"location_identifiable: {len(made[0].y)} generated samples ({args.generated} plain and "
+              f"{args.generated} entrance backgrounds per labelled parcel), each whole and masked")
     everything = np.ones(len(rows), bool)
 
     best = {}
-    for k in FUSED:
-        best[k], loss = choose_c(x, y[k], folds, args.c, gen[k])
-        print(f"{k}: scene probe's out-of-fold log loss " + ", ".join(f"{v:.3f} at C={c}" for c, v in loss.items())
-              + f"; C={best[k]}")
+    for k, vs in zip(FUSED, views):
+        for v in vs:
+            best[k, v], loss = choose_c(x[v], y[k], folds, args.c, gen[k, v])
+            print(f"{k} ({v}): scene probe's out-of-fold log loss " + ", ".join(f"{l:.3f} at C={c}" for c, l in loss.items())
+                  + f"; C={best[k, v]}")
 
-    oof = {k: scene_oof(x, y[k], folds, best[k], everything, gen[k]) for k in FUSED}
-    shipped = [Fit(x, probe[:, i], oof[k], y[k], best[k], k in args.fuse, gen[k]) for i, k in enumerate(FUSED)]
-    for i, (k, fit) in enumerate(zip(FUSED, shipped)):
+    oof = {(k, v): scene_oof(x[v], y[k], folds, best[k, v], everything, gen[k, v]) for k, vs in zip(FUSED, views) for v in vs}
+    shipped = [
+        Fit([(x[v], oof[k, v], gen[k, v], best[k, v]) for v in vs], probe[:, i], y[k], k in args.fuse)
+        for i, (k, vs) in enumerate(zip(FUSED, views))
+    ]
+    for i, (k, fit, vs) in enumerate(zip(FUSED, shipped, views)):
         heads = np.clip(probe[:, i], EPS, 1 - EPS)
-        if fit.b == 0:
+        if not fit.b.any():
             print(f"{k}: the heads' probability passes through")
             continue
-        fused = fit.predict(heads, oof[k])
+        fused = fit.predict(heads, *[oof[k, v] for v in vs])
         if k in args.raise_only:
             fused = np.maximum(fused, heads)
-        print(f"{k}: {fit.a:.3f} * logit(heads) + {fit.b:.3f} * scene + {fit.c:.3f}"
+        terms = " + ".join(f"{b:.3f} * scene ({v})" for b, v in zip(fit.b, vs))
+        print(f"{k}: {fit.a:.3f} * logit(heads) + {terms} + {fit.c:.3f}"
               f"{' (raises only)' if k in args.raise_only else ''}; out-of-fold log loss heads {log_loss(y[k], heads):.3f}, "
               f"fused {log_loss(y[k], fused):.3f} (fusion fitted on these scores)")
     loc = FUSED.index("location_identifiable")
-    fused = shipped[loc].predict(probe[:, loc], oof["location_identifiable"])
+    fused = shipped[loc].predict(probe[:, loc], *[oof["location_identifiable", v] for v in views[loc]])
     neg = y["location_identifiable"] == 0
     print(f"location_identifiable below 0.30 (fails): heads {(probe[neg, loc] < 0.3).sum()} of {neg.sum()} photos without a "
           f"location, {(probe[~neg, loc] < 0.3).sum()} of {(~neg).sum()} with one; fused {(fused[neg] < 0.3).sum()} and "
@@ -396,28 +500,31 @@ def main() -> None:
     print(f"not a photo: {len(prows)} real photos ({py.sum()} not photos), {len(pgen.y)} generated non-photos; scene probe's "
           "out-of-fold log loss " + ", ".join(f"{v:.3f} at C={c}" for c, v in ploss.items()) + f"; C={pc}")
     poof = scene_oof(px, py, pfolds, pc, np.ones(len(py), bool), pgen)
-    photo = Fit(px, pq, poof, py, pc, args.not_a_photo, pgen)
+    photo = Fit([(px, poof, pgen, pc)], pq, py, args.not_a_photo)
     fused = photo.predict(pq, poof)
     real = py == 0
-    print(f"not a photo: {photo.a:.3f} * logit(quality) + {photo.b:.3f} * scene + {photo.c:.3f}; out-of-fold, above 0.5: "
+    print(f"not a photo: {photo.a:.3f} * logit(quality) + {photo.b[0]:.3f} * scene + {photo.c:.3f}; out-of-fold, above 0.5: "
           f"quality {(pq[~real] > 0.5).sum()} of {(~real).sum()} non-photos and {(pq[real] > 0.5).sum()} of {real.sum()} photos, "
           f"fused {(fused[~real] > 0.5).sum()} and {(fused[real] > 0.5).sum()} (fusion fitted on these scores)")
 
     raise_only = tuple(k in args.raise_only for k in FUSED)
-    export(shipped, photo, args.out / "criteria.onnx", raise_only)
+    export(shipped, photo, args.out / "criteria.onnx", raise_only, views)
     print(f"wrote {args.out / 'criteria.onnx'}")
     for f in range(FOLDS):
         keep = folds != f
         # the fold's fusion reads out-of-fold scene scores computed without fold f's photos
-        inner = {k: scene_oof(x, y[k], folds, best[k], keep, gen[k].without(f)) for k in FUSED}
         fits = [
-            Fit(x[keep], probe[keep, i], inner[k][keep], y[k][keep], best[k], k in args.fuse, gen[k].without(f))
-            for i, k in enumerate(FUSED)
+            Fit(
+                [(x[v][keep], scene_oof(x[v], y[k], folds, best[k, v], keep, gen[k, v].without(f))[keep], gen[k, v].without(f),
+                  best[k, v]) for v in vs],
+                probe[keep, i], y[k][keep], k in args.fuse,
+            )
+            for i, (k, vs) in enumerate(zip(FUSED, views))
         ]
         pkeep = pfolds != f
         pinner = scene_oof(px, py, pfolds, pc, pkeep, pgen.without(f))
-        fold_photo = Fit(px[pkeep], pq[pkeep], pinner[pkeep], py[pkeep], pc, args.not_a_photo, pgen.without(f))
-        export(fits, fold_photo, args.out / "cv" / f"fold-{f}" / "criteria.onnx", raise_only)
+        fold_photo = Fit([(px[pkeep], pinner[pkeep], pgen.without(f), pc)], pq[pkeep], py[pkeep], args.not_a_photo)
+        export(fits, fold_photo, args.out / "cv" / f"fold-{f}" / "criteria.onnx", raise_only, views)
     print(f"wrote {args.out / 'cv'}/fold-*/criteria.onnx")
 
 

@@ -99,6 +99,13 @@ def scene_sample(
 
 def pasted(im: Image.Image, box: tuple[float, float, float, float], bg: Image.Image, rng: random.Random) -> Image.Image:
     """The parcel in `box` of `im` pasted on `bg` (the size of `im`)."""
+    return pasted_at(im, box, bg, rng)[0]
+
+
+def pasted_at(
+    im: Image.Image, box: tuple[float, float, float, float], bg: Image.Image, rng: random.Random
+) -> tuple[Image.Image, tuple[int, int, int, int]]:
+    """`pasted`, and where the parcel went: (x, y, width, height) in pixels."""
     w, h = im.size
     parcel = parcel_crop(im, box, rng)
     bg = bg.copy()
@@ -124,4 +131,4 @@ def pasted(im: Image.Image, box: tuple[float, float, float, float], bg: Image.Im
     buf = io.BytesIO()
     out.save(buf, "JPEG", quality=rng.randint(60, 92))
     buf.seek(0)
-    return Image.open(buf).convert("RGB")
+    return Image.open(buf).convert("RGB"), (x, y, pw, ph)

@@ -13,8 +13,9 @@
 //! is frozen. The heads (`heads.onnx`, trained by `models/vision/train.py`) read its two
 //! feature maps and give image-level probabilities and a CenterNet-style detector for packages
 //! and doors. The rest of the Open Images detector ([`objects`], `people.onnx`) reads the same
-//! maps for people and vehicles. [`scene`] reads the frame's ImageNet classes and fuses them
-//! with the heads' criteria, and [`fusion`] turns all of it into evidence. See
+//! maps for people and vehicles. [`scene`] reads the frame's ImageNet classes, whole and with
+//! the heads' package boxes masked, and fuses them with the heads' criteria, and [`fusion`]
+//! turns all of it into evidence. See
 //! `models/README.md`.
 
 pub(crate) mod fusion;
@@ -180,7 +181,7 @@ impl VisionModel {
         let (s16, s32) = self.features(&preprocess(frame, self.side))?;
         let mut signals = self.heads(&s16, &s32)?;
         if let Some(scene) = &self.scene {
-            scene.fuse(&mut signals, &scene.logprobs(frame)?, quality)?;
+            scene.fuse(&mut signals, frame, quality)?;
         }
         self.with_objects(signals, &s16, &s32)
     }
@@ -205,7 +206,7 @@ impl VisionModel {
         let heads = ms(t);
         let t = std::time::Instant::now();
         if let Some(scene) = &self.scene {
-            scene.fuse(&mut signals, &scene.logprobs(frame)?, quality)?;
+            scene.fuse(&mut signals, frame, quality)?;
         }
         let scene = ms(t);
         let t = std::time::Instant::now();
