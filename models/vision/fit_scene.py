@@ -10,11 +10,12 @@ probe on the detector's backbone that ships in `heads.onnx`. This script fits, f
 
 1. a scene probe: L2 logistic regression on the standardised log-probabilities of the clear
    training photos (and the clear photos of `--extra`), its weight `C` chosen from `--c` for
-   each criterion by its out-of-fold log loss; the location has two (`--location-views`), one
-   on the whole frame and one on the frame with the package boxes its heads found masked
-   (`masked_input`: what lies around the parcel), and both also learn from generated photos
-   (`--generated`: parcels cut out onto plain backdrops and onto parcel-free doors, read whole
-   and with the pasted parcel masked);
+   each criterion by its out-of-fold log loss. `package_placed`'s reads the frame with the
+   package boxes its heads found masked (`masked_input`: what lies around the parcel;
+   `--placed-views`), the location has two (`--location-views`), one on the whole frame and one
+   on the masked frame, and both also learn from generated photos (`--generated`: parcels cut
+   out onto plain backdrops and onto parcel-free doors, read whole and with the pasted parcel
+   masked);
 2. a fusion with positive weights: `sigmoid(a * logit(heads) + b * scene [+ b' * masked] + c)`,
    fitted on out-of-fold scores of all (the heads of `models/cv/fold-K` for fold K's photos,
    the shipped heads for `--extra`, which they never saw; their boxes too).
@@ -443,6 +444,8 @@ def main() -> None:
     ap.add_argument("--location-views", nargs="+", choices=VIEWS, default=["whole", "masked"],
                     help="the views of the scene the location's probes read: the whole frame, the frame with the "
                          "package boxes masked, or both (one probe each, fused together with the heads)")
+    ap.add_argument("--placed-views", nargs="+", choices=VIEWS, default=["masked"],
+                    help="the same for package_placed (package_visible reads the whole frame: masking hides the parcel)")
     ap.add_argument("--out", type=Path, default=ROOT)
     args = ap.parse_args()
 
@@ -450,7 +453,7 @@ def main() -> None:
     print(f"{len(rows)} clear photos ({sum(r['extra'] for r in rows)} from --extra)")
     probe, whole, masked = signals(rows, folds)
     x = {"whole": whole, "masked": masked}
-    views = [("whole",), ("whole",), tuple(v for v in VIEWS if v in args.location_views)]
+    views = [("whole",), *(tuple(v for v in VIEWS if v in a) for a in (args.placed_views, args.location_views))]
     y = {c: np.array([int(r[c]) for r in rows]) for c in FUSED}
     # generated samples, per criterion and view
     gen = {(c, v): Generated() for c in FUSED for v in VIEWS}

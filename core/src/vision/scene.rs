@@ -20,16 +20,16 @@
 //! The scene runs a second time with the heads' package boxes filled with the input's mean
 //! colour (`masked`; the whole view again, without a second run, where no package was found),
 //! so that its classes describe what lies around the parcel: a parcel fills much of a close
-//! photo, and on a studio sweep or a plain floor it reads much as at a door. The location's
-//! fusion reads both views (issue 19, item 3; `models/README.md`).
+//! photo, and on a studio sweep or a plain floor it reads much as at a door. The placement's
+//! and the location's fusions read it (issue 19, item 3; `models/README.md`).
 //!
 //! `criteria.onnx` (`models/vision/fit_scene.py`) takes the heads' `criteria` (`probe`
 //! `[1, 4]`: package visible, placed, location identifiable, held in hand), `logprobs`,
 //! `masked`, and the quality model's `scores` (`quality` `[1, 4]`: too dark, overexposed,
 //! blurry, not a photo), and gives the fused `criteria` `[1, 4]`: for each of the first three,
 //! `sigmoid(a · logit(probe) + b · (w · logprobs + c) + b' · (w' · masked + c') + d)` with `a`,
-//! `b`, `b'` ≥ 0 (more evidence never means less belief; `b'` is 0 but for the location, whose
-//! `b` and `b'` are both > 0). For `package_visible` and `package_placed` the scene can only
+//! `b`, `b'` ≥ 0 (more evidence never means less belief; package visible reads the whole view
+//! only, `b'` = 0, package placed the masked one only, `b` = 0, and the location both). For `package_visible` and `package_placed` the scene can only
 //! raise the heads' probability (the maximum of the two is kept): lowering them rejected the
 //! project's rendered porch, a plainly drawn parcel at a door. Held in hand passes through.
 //! It also gives the quality `scores` with `not_a_photo` fused the same way with a scene probe
