@@ -338,8 +338,8 @@ def fusion_nodes(prob: str, scene: str, a: str, b: str, c: str, out: str) -> lis
 
 def criteria_nodes(scene: str) -> list:
     """`criteria` [1, 4]: the heads' three criteria (`probe`) fused with `scene` [1, 3] (the
-    scene probes' weighted logits) by `fuse_a` and `fuse_c`, raised only (the larger of the fusion and the heads) where
-    `raise_mask` is 1, and held in hand passed through."""
+    scene probes' weighted logits) by `fuse_a` and `fuse_c`, raised only (the larger of the
+    fusion and the heads) where `raise_mask` is 1, and held in hand passed through."""
     return [
         N("Slice", ["probe", "s0", "s3", "ax"], ["p3"]),
         *fusion_nodes("p3", scene, "fuse_a", "unit", "fuse_c", "fused_both"),

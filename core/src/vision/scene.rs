@@ -29,9 +29,10 @@
 //! blurry, not a photo), and gives the fused `criteria` `[1, 4]`: for each of the first three,
 //! `sigmoid(a · logit(probe) + b · (w · logprobs + c) + b' · (w' · masked + c') + d)` with `a`,
 //! `b`, `b'` ≥ 0 (more evidence never means less belief; package visible reads the whole view
-//! only, `b'` = 0, package placed the masked one only, `b` = 0, and the location both). For `package_visible` and `package_placed` the scene can only
-//! raise the heads' probability (the maximum of the two is kept): lowering them rejected the
-//! project's rendered porch, a plainly drawn parcel at a door. Held in hand passes through.
+//! only, `b'` = 0, package placed the masked one only, `b` = 0, and the location both). For
+//! `package_visible` and `package_placed` the scene can only raise the heads' probability (the
+//! maximum of the two is kept): lowering them rejected the project's rendered porch, a plainly
+//! drawn parcel at a door. Held in hand passes through.
 //! It also gives the quality `scores` with `not_a_photo` fused the same way with a scene probe
 //! for screenshots and renders (the other three pass through): the quality model, trained from
 //! scratch on generated non-photos, misses real ones and takes some stock photos for them;
