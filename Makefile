@@ -36,9 +36,11 @@ setup-ort:
 	scripts/setup-ort.sh
 
 # NASM assembles libjpeg-turbo's x86 SIMD (jpeg/); without it the decoder builds without SIMD
-# (mozjpeg-sys warns) and a 12 MP JPEG decodes about a third slower. From Debian's archive.
+# (mozjpeg-sys warns) and a 12 MP JPEG decodes about a third slower. From Debian's archive; where
+# it cannot be installed (no root), the build goes on without SIMD and says so.
 setup-nasm:
-	@bash -c 'tag=setup-nasm; . scripts/apt.sh; apt_ensure nasm nasm'
+	@bash -c 'tag=setup-nasm; . scripts/apt.sh; (apt_ensure nasm nasm) \
+	  || echo "setup-nasm: NASM missing: libjpeg-turbo will be built without its x86 SIMD (slower JPEG decoding)" >&2'
 
 # A release build looks for ONNX Runtime in $$ORT_DYLIB_PATH and beside the executable, never in
 # this checkout's .cache (core/src/runtime.rs): the library is put beside it.
