@@ -182,10 +182,11 @@ fn decode_jpeg(bytes: &[u8], limits: &Limits, long_side: u32) -> Result<Frame> {
     Ok(Frame::finish(ds, orientation, (w, h)))
 }
 
-/// The marker segments before the first scan, as (marker, offset of the marker): walked by
-/// their lengths, so bytes inside EXIF or thumbnails are never mistaken for markers. Ends at
-/// the start-of-scan marker (included) or at the first byte that is not a marker.
-fn segments(bytes: &[u8]) -> impl Iterator<Item = (u8, usize)> + '_ {
+/// The marker segments before the first scan, as (marker, offset of the marker, offset just
+/// past the segment): walked by their lengths, so bytes inside EXIF or thumbnails are never
+/// mistaken for markers. Ends at the start-of-scan marker (included) or at the first byte that
+/// is not a marker.
+fn segments(bytes: &[u8]) -> impl Iterator<Item = (u8, usize, usize)> + '_ {
     let mut i = 2; // after SOI
     std::iter::from_fn(move || {
         while i + 4 <= bytes.len() && bytes[i] == 0xFF {
@@ -194,34 +195,27 @@ fn segments(bytes: &[u8]) -> impl Iterator<Item = (u8, usize)> + '_ {
                 i += 1; // fill byte
                 continue;
             }
-            let len = usize::from(u16::from_be_bytes([bytes[i + 2], bytes[i + 3]]));
-            i = if marker == 0xDA { bytes.len() } else { at + 2 + len }; // nothing after the scan
-            return Some((marker, at));
+            let end = at + 2 + usize::from(u16::from_be_bytes([bytes[i + 2], bytes[i + 3]]));
+            i = if marker == 0xDA { bytes.len() } else { end }; // nothing after the scan
+            return Some((marker, at, end));
         }
         None
     })
 }
 
-/// The body of the segment whose marker is at `at` (after its two length bytes).
-fn segment_body(bytes: &[u8], at: usize) -> Option<&[u8]> {
-    let len = usize::from(u16::from_be_bytes([*bytes.get(at + 2)?, *bytes.get(at + 3)?]));
-    bytes.get(at + 4..at + 2 + len.max(2))
-}
-
 /// The EXIF payload (from its TIFF header) of the first APP1 segment that holds one.
 fn exif_payload(bytes: &[u8]) -> Option<&[u8]> {
     segments(bytes)
-        .filter(|&(marker, _)| marker == 0xE1)
-        .find_map(|(_, at)| segment_body(bytes, at)?.strip_prefix(b"Exif\0\0"))
+        .filter(|&(marker, ..)| marker == 0xE1)
+        .find_map(|(_, at, end)| bytes.get(at + 4..end)?.strip_prefix(b"Exif\0\0"))
 }
 
 /// The bytes from the first scan's entropy-coded data to the end of the file. Inside
 /// entropy-coded data a literal 0xFF is always stuffed as FF 00, so an FF D9 found there is the
 /// real end of the image.
 fn scan_data(bytes: &[u8]) -> Option<&[u8]> {
-    let (_, at) = segments(bytes).find(|&(marker, _)| marker == 0xDA)?;
-    let len = usize::from(u16::from_be_bytes([bytes[at + 2], bytes[at + 3]]));
-    bytes.get(at + 2 + len..)
+    let (.., end) = segments(bytes).find(|&(marker, ..)| marker == 0xDA)?;
+    bytes.get(end..)
 }
 
 /// What decoding a JPEG will cost, from its frame header and scan headers.

@@ -96,14 +96,15 @@ impl SceneModel {
         let logprobs = self.logprobs(&input)?;
         let packages: Vec<&Detection> = signals.detections.iter().filter(|d| d.label == "package").collect();
         // without a package box the masked view is the whole one: one run, not two
-        let masked = if packages.is_empty() { logprobs.clone() } else { self.logprobs(&mask(input, &packages))? };
+        let masked_run = if packages.is_empty() { None } else { Some(self.logprobs(&mask(input, &packages))?) };
+        let masked = masked_run.as_deref().unwrap_or(&logprobs);
         let err = |detail: String| RuntimeError::Inference { model: CRITERIA, detail };
         let probe =
             [signals.package_visible, signals.package_placed, signals.location_identifiable, signals.held_in_hand];
         let scores = [quality.too_dark, quality.overexposed, quality.blurry, quality.not_a_photo];
         let a = TensorRef::from_array_view(([1usize, 4], &probe[..])).map_err(|e| err(e.to_string()))?;
         let b = TensorRef::from_array_view(([1usize, CLASSES], &logprobs[..])).map_err(|e| err(e.to_string()))?;
-        let m = TensorRef::from_array_view(([1usize, CLASSES], &masked[..])).map_err(|e| err(e.to_string()))?;
+        let m = TensorRef::from_array_view(([1usize, CLASSES], masked)).map_err(|e| err(e.to_string()))?;
         let c = TensorRef::from_array_view(([1usize, 4], &scores[..])).map_err(|e| err(e.to_string()))?;
         let mut session = self.criteria.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let outputs = session
@@ -128,7 +129,7 @@ impl SceneModel {
 /// The scene's input (NHWC, [`SCENE_SIDE`] square) with every box filled with the input's mean
 /// colour, so that the classes describe what lies around the parcels: from the cell under
 /// each box's left and top edges up to the one under its right and bottom edges, included.
-/// `models/vision/fit_scene.py` (`masked_input`) masks the same way.
+/// `models/vision/masking.py` (`masked_input`) masks the same way, for training and the benchmark.
 fn mask(mut input: Vec<f32>, boxes: &[&Detection]) -> Vec<f32> {
     let side = SCENE_SIDE as usize;
     let mut mean = [0f64; 3];
