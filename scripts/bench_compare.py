@@ -34,6 +34,9 @@ import proofshot
 
 ROOT = Path(__file__).resolve().parents[1]
 MODELS = ROOT / "models"
+sys.path.insert(0, str(MODELS / "vision"))
+from masking import masked_input, package_boxes  # noqa: E402  (numpy only: the SDK's boxes and mask)
+
 WORK = 1024  # core/src/resample.rs WORKING_LONG_SIDE
 EXTENSIONS = {".jpg", ".jpeg", ".png", ".webp"}
 
@@ -48,26 +51,6 @@ def session(name: str) -> ort.InferenceSession:
     so.enable_mem_pattern = False
     so.enable_cpu_mem_arena = False
     return ort.InferenceSession(str(MODELS / f"{name}.onnx"), so, providers=["CPUExecutionProvider"])
-
-
-def masked(image: np.ndarray, heatmap: np.ndarray, boxes: np.ndarray) -> np.ndarray | None:
-    """The scene's input with the package boxes the SDK would report filled with its mean
-    colour (peaks of the package heatmap from 0.3 among their 3 x 3 neighbours, the 8
-    strongest), or None without a box."""
-    heat = heatmap[0, 0]
-    g = heat.shape[0]
-    near = np.lib.stride_tricks.sliding_window_view(np.pad(heat, 1, constant_values=-1.0), (3, 3)).max(axis=(2, 3))
-    ys, xs = np.nonzero((heat >= 0.3) & (heat >= near))
-    if len(ys) == 0:
-        return None
-    out, side = image.copy(), image.shape[1]
-    mean = image[0].reshape(-1, 3).mean(0)
-    for y, x in sorted(zip(ys, xs), key=lambda c: -heat[c])[:8]:
-        cx, cy, w, h = (x + boxes[0, 0, y, x]) / g, (y + boxes[0, 1, y, x]) / g, boxes[0, 2, y, x], boxes[0, 3, y, x]
-        x0, x1 = np.clip([cx - w / 2, cx + w / 2], 0, 1)
-        y0, y1 = np.clip([cy - h / 2, cy + h / 2], 0, 1)
-        out[0, int(y0 * side) : int(np.ceil(y1 * side)), int(x0 * side) : int(np.ceil(x1 * side))] = mean
-    return out
 
 
 class Plain:
@@ -90,8 +73,8 @@ class Plain:
         encodings, logits = self.s["people"].run(None, maps)
         y = np.asarray(im.resize((192, 192), Image.BOX), np.float32)[None] / 127.5 - 1.0
         logprobs = self.s["scene"].run(None, {"image": y})[0]
-        m = masked(y, heatmap, boxes)
-        around = logprobs if m is None else self.s["scene"].run(None, {"image": m})[0]
+        found = package_boxes(heatmap, boxes)
+        around = self.s["scene"].run(None, {"image": masked_input(y, found)})[0] if found else logprobs
         criteria, fused = self.s["criteria"].run(
             None, {"probe": probe, "logprobs": logprobs, "masked": around, "quality": scores}
         )
