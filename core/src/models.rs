@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use sha2::{Digest, Sha256};
 
 /// Version of the embedded model bundle; bumped whenever any model file changes.
-pub const MODEL_BUNDLE_VERSION: &str = "2026.12.6";
+pub const MODEL_BUNDLE_VERSION: &str = "2026.12.7";
 
 /// The model files a verifier runs, by file name, in the order they are hashed.
 pub const MODEL_FILES: [&str; 8] = [

@@ -153,21 +153,40 @@ impl Runtime {
 
     /// Builds a session for an in-memory model, single-threaded unless
     /// [`with_intra_threads`](Self::with_intra_threads) asked for more (mobile apps give models
-    /// one core each; the verifier runs several models in turn). Weights stored as int8 (or
-    /// int4) behind `DequantizeLinear` (every shipped model's but `faces.onnx` and
-    /// `criteria.onnx`: `models/vision/shrink.py`) are folded back to float32 once, at load:
+    /// one core each; the verifier runs several models in turn). Weights stored as int8 behind
+    /// `DequantizeLinear` (`quality.onnx`, `heads.onnx`, `heads-guide.onnx`:
+    /// `models/vision/shrink.py`) are folded back to float32 once, at load:
     /// `session.disable_quant_qdq` lets ONNX Runtime's constant folding take them, where it
-    /// would otherwise keep them to dequantize on every run (2.3 times slower). No model here
-    /// quantizes its activations, so nothing else changes.
+    /// would otherwise keep them to dequantize on every run. These models are small, so their
+    /// float32 copies cost little memory, and they run at float32's speed.
     pub(crate) fn session(&self, model: &'static str, bytes: &[u8]) -> Result<Session, RuntimeError> {
+        self.build(model, bytes, Weights::FoldToFloat)
+    }
+
+    /// Builds a session that keeps a model's int8 weights as int8 in memory (issue 23). For a
+    /// model quantized whole, activations too, in ONNX's QDQ form (`backbone.onnx`,
+    /// `scene.onnx`: `models/vision/int8_compute.py`), ONNX Runtime fuses each
+    /// `DequantizeLinear`, operator, `QuantizeLinear` group into an integer kernel
+    /// (`QLinearConv`, ...) and the run computes in int8: about twice as fast as float32, and a
+    /// fraction of the memory. For one whose weights alone are int8 (`people.onnx`), each run
+    /// dequantizes them, which costs a little time and saves their float32 copies.
+    pub(crate) fn int8_session(&self, model: &'static str, bytes: &[u8]) -> Result<Session, RuntimeError> {
+        self.build(model, bytes, Weights::KeepInt8)
+    }
+
+    fn build(&self, model: &'static str, bytes: &[u8], weights: Weights) -> Result<Session, RuntimeError> {
         let err = |e: String| RuntimeError::Session { model, detail: e };
+        let fold = match weights {
+            Weights::FoldToFloat => "1",
+            Weights::KeepInt8 => "0",
+        };
         Session::builder(&self.env)
             .map_err(|e| err(e.to_string()))?
             .with_intra_threads(self.intra_threads)
             .map_err(|e| err(e.to_string()))?
             .with_inter_threads(1)
             .map_err(|e| err(e.to_string()))?
-            .with_config_entry("session.disable_quant_qdq", "1")
+            .with_config_entry("session.disable_quant_qdq", fold)
             .map_err(|e| err(e.to_string()))?
             // ONNX Runtime's memory patterns plan one block per input shape and keep it: peak
             // resident memory verifying and guiding 174-178 MiB with them, 160-163 without, no
@@ -187,6 +206,13 @@ impl Runtime {
             .commit_from_memory(bytes)
             .map_err(|e| err(e.to_string()))
     }
+}
+
+/// What a session does with int8 weights: see [`Runtime::session`] and [`Runtime::int8_session`].
+#[derive(Clone, Copy)]
+enum Weights {
+    FoldToFloat,
+    KeepInt8,
 }
 
 /// The library to load, and (when falling back to the system loader) every path looked at, to

@@ -14,10 +14,13 @@ output channels or more, is stored as symmetric int8 with one scale per output c
 squared error lies (from 0.50 to 1.00 of its largest magnitude). Depthwise convolutions (nine
 weights a channel, a small share of the bytes and the most sensitive to rounding) keep their
 type, float16 or float32; so do layers with fewer than 16 outputs, score layers read against
-thresholds. `people.onnx`'s largest weight is int4 (opset 21). The SDK opens every model with
-`session.disable_quant_qdq`, so ONNX Runtime folds each dequantization into a float32 constant
-when the session is built: compute stays float32 and no run pays for it. `scene.onnx` is written
-in int8 by `convert_scene.py`; here its depthwise weights go from float32 to float16.
+thresholds. `people.onnx`'s largest weight is int4 (opset 21). The SDK opens `heads.onnx`,
+`heads-guide.onnx` and `quality.onnx` with `session.disable_quant_qdq`, so ONNX Runtime folds
+each dequantization into a float32 constant when the session is built: compute stays float32
+and no run pays for it. `people.onnx` it opens without, so its weights stay int8 (and int4) in
+memory and each run dequantizes them. `backbone.onnx` is then quantized whole, activations
+too, by `int8_compute.py`, and `scene.onnx` by `convert_scene.py` with it: both run in int8, and
+this script leaves them as they are.
 
 **One backbone.** MobileNetV2 is fully convolutional: `backbone.onnx`'s input side is made a
 free dimension, `side`, which the SDK sets to 300 for verification and 192 for live guidance
@@ -46,9 +49,9 @@ from onnx import helper, numpy_helper
 
 ROOT = Path(__file__).resolve().parents[2]
 MODELS = ROOT / "models"
-# the bundle's models shrunk here; scene.onnx is written in int8 by convert_scene.py, criteria.onnx
-# is 13 kB, faces.onnx is redaction's (counted apart)
-SHIPPED = ["backbone.onnx", "heads.onnx", "heads-guide.onnx", "people.onnx", "quality.onnx", "scene.onnx"]
+# the bundle's models shrunk here; scene.onnx is quantized whole by convert_scene.py, criteria.onnx
+# is 30 kB, faces.onnx is redaction's (counted apart)
+SHIPPED = ["backbone.onnx", "heads.onnx", "heads-guide.onnx", "people.onnx", "quality.onnx"]
 FOLD_MODELS = ["heads.onnx", "quality.onnx"]
 
 # the detector's label map, background first (object_detection_oidv4_labelmap.txt)
@@ -197,30 +200,6 @@ def keep_people_classes(model: onnx.ModelProto) -> bool:
     return True
 
 
-def half_depthwise(model: onnx.ModelProto) -> int:
-    """Stores float32 depthwise convolution weights as float16 behind a Cast; returns how many."""
-    g = model.graph
-    inits = {t.name: t for t in g.initializer}
-    casts, done = [], set()
-    for node in g.node:
-        if node.op_type != "Conv":
-            continue
-        name = node.input[1]
-        if name not in inits or name in done:
-            continue
-        t = inits[name]
-        w = numpy_helper.to_array(t)
-        if w.dtype != np.float32 or w.ndim != 4 or output_axis(node, w) is not None:
-            continue
-        t.CopyFrom(numpy_helper.from_array(w.astype(np.float16), f"{name}_f16"))
-        casts.append(helper.make_node("Cast", [t.name], [name], to=onnx.TensorProto.FLOAT))
-        done.add(name)
-    rest = list(g.node)
-    del g.node[:]
-    g.node.extend(casts + rest)
-    return len(done)
-
-
 def free_side(model: onnx.ModelProto) -> bool:
     """Makes the backbone's input side a free dimension, `side` (the maps' sides follow), so that
     one file and one session serve verification (300 px) and live guidance (192 px). False when
@@ -242,19 +221,18 @@ def free_side(model: onnx.ModelProto) -> bool:
 def shrink(path: Path) -> None:
     model = onnx.load(str(path))
     before = path.stat().st_size
+    if any(n.op_type == "QuantizeLinear" for n in model.graph.node):
+        print(f"{path}: already int8 compute, quantized whole by int8_compute.py ({before:,} bytes)")
+        return
     done = []
     if path.name == "backbone.onnx" and free_side(model):
         done.append("input side free")
     if path.name == "people.onnx" and keep_people_classes(model):
         done.append(f"{len(KEPT_CLASSES)} of {PEOPLE_CLASSES} classes")
-    if path.name == "scene.onnx":
-        n = half_depthwise(model)
-        done += [f"{n} depthwise weights float16"] if n else []
-    else:
-        n = quantize_weights(model, 4, PEOPLE_INT4) if path.name == "people.onnx" else 0
-        done += [f"{n} weights int4"] if n else []
-        n = quantize_weights(model, 8)
-        done += [f"{n} weights int8"] if n else []
+    n = quantize_weights(model, 4, PEOPLE_INT4) if path.name == "people.onnx" else 0
+    done += [f"{n} weights int4"] if n else []
+    n = quantize_weights(model, 8)
+    done += [f"{n} weights int8"] if n else []
     if not done:
         print(f"{path}: already shrunk ({before:,} bytes)")
         return

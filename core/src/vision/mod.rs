@@ -10,7 +10,8 @@
 //!
 //! The backbone (`backbone.onnx`) is the MobileNetV2 feature extractor of MediaPipe's
 //! SSD-MobileNetV2 Open Images detector, converted by `models/vision/convert_backbone.py`; it
-//! is frozen. The heads (`heads.onnx`, trained by `models/vision/train.py`) read its two
+//! is frozen, and quantized whole to run in int8 (`models/vision/int8_compute.py`, activation
+//! ranges from the training photos; see [`Runtime::int8_session`]). The heads (`heads.onnx`, trained by `models/vision/train.py`) read its two
 //! feature maps and give image-level probabilities and a CenterNet-style detector for packages
 //! and doors. The rest of the Open Images detector ([`objects`], `people.onnx`) reads the same
 //! maps for people and vehicles. [`scene`] reads the frame's ImageNet classes, whole and with
@@ -127,9 +128,10 @@ pub(crate) const fn grids(side: u32) -> (usize, usize) {
 /// The backbone's one session, shared by verification's [`VisionModel`] and guidance's: its
 /// input side is left free, so each run takes its own size. One session per side held the
 /// backbone's float32 weights twice: peak verifying and guiding 152-158 MiB, against 136-147
-/// shared (three alternating runs each), for the same speed (`proofshot bench`, issue 23).
+/// shared (three alternating runs each), for the same speed (`proofshot bench`, issue 23). It
+/// runs in int8 now, its weights 2.2 MB.
 pub(crate) fn backbone_session(runtime: &Runtime, backbone: &[u8]) -> Result<Arc<Mutex<Session>>, RuntimeError> {
-    Ok(Arc::new(Mutex::new(runtime.session(BACKBONE, backbone)?)))
+    Ok(Arc::new(Mutex::new(runtime.int8_session(BACKBONE, backbone)?)))
 }
 
 pub(crate) struct VisionModel {

@@ -14,8 +14,8 @@
 //! the training photos where a probe on the detector's backbone does not (`models/README.md`).
 //! Input `image` float32 `[1, 192, 192, 3]`, NHWC RGB in [-1, 1], the working frame
 //! box-filtered and stretched as for the backbone; output `logprobs` float32 `[1, 1000]`.
-//! Its weights are stored as int8 behind `DequantizeLinear` nodes, which ONNX Runtime folds
-//! back to float32 when the session is built (see [`Runtime::session`]).
+//! It is quantized whole, weights and activations in int8 (QDQ form, ranges calibrated on the
+//! training photos), and runs in int8 (see [`Runtime::int8_session`]).
 //!
 //! The scene runs a second time with the heads' package boxes filled with the input's mean
 //! colour (`masked`; the whole view again, without a second run, where no package was found),
@@ -63,7 +63,7 @@ pub(crate) struct SceneModel {
 impl SceneModel {
     pub(crate) fn new(runtime: &Runtime, scene: &[u8], criteria: &[u8]) -> Result<Self, RuntimeError> {
         Ok(Self {
-            scene: Mutex::new(runtime.session(SCENE, scene)?),
+            scene: Mutex::new(runtime.int8_session(SCENE, scene)?),
             criteria: Mutex::new(runtime.session(CRITERIA, criteria)?),
         })
     }
