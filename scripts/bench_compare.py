@@ -10,8 +10,8 @@ heads, people and scene (on the whole frame, and again with the heads' package b
 where there are any) with the criteria fusion (which also fuses the quality model's not-a-photo
 score), with the SDK's session options (one thread; the backbone and the scene in int8, the
 people predictors' int8 weights dequantized each run, the other models' folded to float32 at
-load; no memory patterns or arena, no spinning). It computes the same model outputs; it does not turn
-them into a verdict (a few microseconds in the SDK).
+load; no memory patterns or arena, no spinning). It computes the same model outputs; it does
+not turn them into a verdict (a few microseconds in the SDK).
 
 Both sides get the encoded bytes of each photo in the same process; per photo, the two are timed
 alternately (which goes first alternates too), `--rounds` times, and the median of each side is

@@ -11,9 +11,9 @@
 //! The backbone (`backbone.onnx`) is the MobileNetV2 feature extractor of MediaPipe's
 //! SSD-MobileNetV2 Open Images detector, converted by `models/vision/convert_backbone.py`; it
 //! is frozen, and quantized whole to run in int8 (`models/vision/int8_compute.py`, activation
-//! ranges from the training photos; see [`Runtime::int8_session`]). The heads (`heads.onnx`, trained by `models/vision/train.py`) read its two
-//! feature maps and give image-level probabilities and a CenterNet-style detector for packages
-//! and doors. The rest of the Open Images detector ([`objects`], `people.onnx`) reads the same
+//! ranges from the training photos; see [`Runtime::int8_session`]). The heads (`heads.onnx`,
+//! trained by `models/vision/train.py` on the int8 maps) read its two feature maps and give
+//! image-level probabilities and a CenterNet-style detector for packages and doors. The rest of the Open Images detector ([`objects`], `people.onnx`) reads the same
 //! maps for people and vehicles. [`scene`] reads the frame's ImageNet classes, whole and with
 //! the heads' package boxes masked, and fuses them with the heads' criteria, and [`fusion`]
 //! turns all of it into evidence. See

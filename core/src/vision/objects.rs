@@ -5,8 +5,8 @@
 //! `Vehicle` and `Car` (the in-vehicle reason); see [`super::fusion`].
 //!
 //! Its weights are stored in int8 (one layer in int4) and kept so in memory: each run
-//! dequantizes them ([`Runtime::int8_session`]), 1.3 ms more than float32 copies built at load,
-//! which held 7 MB more and lifted the peak while verifying by 7 MiB (`proofshot bench`).
+//! dequantizes them ([`Runtime::int8_session`]): 1.3-1.6 ms more a run than float32 copies
+//! built at load, which lifted the peak while verifying by 7 MiB (`proofshot bench`).
 
 use std::sync::Mutex;
 
