@@ -160,24 +160,17 @@ fn decode_jpeg(bytes: &[u8], limits: &Limits, long_side: u32) -> Result<Frame> {
     let stride = out.stride();
     let mut buf = vec![0u8; stride * 16];
     let mut rgb = vec![0u8; out.width as usize * 3];
-    let mut decoded = 0u32;
     loop {
         let rows = dec.read_rows(&mut buf).map_err(|e| corrupt("JPEG", e))?;
         if rows == 0 {
             break;
         }
         for row in buf.chunks_exact(stride).take(rows) {
-            if channels == Channels::Rgb8 {
-                ds.push_row(row);
-            } else {
-                channels.to_rgb(row, &mut rgb);
-                ds.push_row(&rgb);
-            }
+            channels.push_row(&mut ds, row, &mut rgb);
         }
-        decoded += rows as u32;
     }
-    if decoded != out.height {
-        return Err(corrupt("JPEG", format!("{decoded} of {} rows decoded", out.height)));
+    if ds.rows_pushed() != out.height {
+        return Err(corrupt("JPEG", format!("{} of {} rows decoded", ds.rows_pushed(), out.height)));
     }
     Ok(Frame::finish(ds, orientation, (w, h)))
 }
@@ -333,8 +326,7 @@ fn decode_png(bytes: &[u8], limits: &Limits, long_side: u32) -> Result<Frame> {
     } else {
         let mut row_rgb = vec![0u8; w as usize * 3];
         while let Some(row) = reader.next_row().map_err(|e| corrupt("PNG", e))? {
-            channels.to_rgb(row.data(), &mut row_rgb);
-            ds.push_row(&row_rgb);
+            channels.push_row(&mut ds, row.data(), &mut row_rgb);
             if ds.rows_pushed() == h {
                 break;
             }
@@ -400,6 +392,17 @@ impl Channels {
         }
     }
 
+    /// Pushes one row into the downscaler as RGB: as it is where it already is, else converted
+    /// through `rgb` (a row's worth of scratch, three bytes a pixel).
+    fn push_row(self, ds: &mut BoxDownscaler, row: &[u8], rgb: &mut [u8]) {
+        if self == Self::Rgb8 {
+            ds.push_row(row);
+        } else {
+            self.to_rgb(row, rgb);
+            ds.push_row(rgb);
+        }
+    }
+
     /// Converts one row (alpha dropped) into `out`, three bytes a pixel.
     fn to_rgb(self, row: &[u8], out: &mut [u8]) {
         let bpp = self.bytes_per_pixel();
@@ -431,8 +434,7 @@ fn push_rows(ds: &mut BoxDownscaler, pixels: &[u8], w: u32, h: u32, ch: Channels
     }
     let mut rgb = vec![0u8; w as usize * 3];
     for row in pixels.chunks_exact(stride).take(h as usize) {
-        ch.to_rgb(row, &mut rgb);
-        ds.push_row(&rgb);
+        ch.push_row(ds, row, &mut rgb);
     }
     Ok(())
 }
