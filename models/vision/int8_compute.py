@@ -38,14 +38,10 @@ import onnx
 import onnxruntime as ort
 from onnx import helper, numpy_helper
 
+from shrink import quantized_whole
 from train import SIDE, load_photo, to_input
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def is_int8_compute(model: onnx.ModelProto) -> bool:
-    """Whether activations are quantized too (a `QuantizeLinear` node), not the weights alone."""
-    return any(n.op_type == "QuantizeLinear" for n in model.graph.node)
 
 
 def to_float(data: bytes) -> bytes:
@@ -166,7 +162,10 @@ def short_names(model: onnx.ModelProto) -> onnx.ModelProto:
     return model
 
 
-def session(data: bytes, fold: bool) -> ort.InferenceSession:
+def session(data: bytes, fold: bool = False) -> ort.InferenceSession:
+    """A session as the SDK opens a model: one thread; int8 weights folded to float32 at load
+    (`fold`, `Runtime::session`) or kept, QDQ groups fused into int8 kernels
+    (`Runtime::int8_session`)."""
     so = ort.SessionOptions()
     so.intra_op_num_threads = 1
     so.add_session_config_entry("session.disable_quant_qdq", "1" if fold else "0")
@@ -180,7 +179,7 @@ def main() -> None:
     args = ap.parse_args()
     path = ROOT / f"{args.model}.onnx"
     data = path.read_bytes()
-    if is_int8_compute(onnx.load_from_string(data)):
+    if quantized_whole(onnx.load_from_string(data)):
         print(f"{path}: already int8 compute ({len(data):,} bytes)")
         return
     rows = list(csv.DictReader(open(args.photos / "labels.csv")))

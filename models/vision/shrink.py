@@ -218,10 +218,16 @@ def free_side(model: onnx.ModelProto) -> bool:
     return True
 
 
+def quantized_whole(model: onnx.ModelProto) -> bool:
+    """Whether activations are quantized too (a `QuantizeLinear` node), not the weights alone:
+    `int8_compute.py`'s models, which run in int8."""
+    return any(n.op_type == "QuantizeLinear" for n in model.graph.node)
+
+
 def shrink(path: Path) -> None:
     model = onnx.load(str(path))
     before = path.stat().st_size
-    if any(n.op_type == "QuantizeLinear" for n in model.graph.node):
+    if quantized_whole(model):
         print(f"{path}: already int8 compute, quantized whole by int8_compute.py ({before:,} bytes)")
         return
     done = []

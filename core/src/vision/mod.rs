@@ -13,11 +13,11 @@
 //! is frozen, and quantized whole to run in int8 (`models/vision/int8_compute.py`, activation
 //! ranges from the training photos; see [`Runtime::int8_session`]). The heads (`heads.onnx`,
 //! trained by `models/vision/train.py` on the int8 maps) read its two feature maps and give
-//! image-level probabilities and a CenterNet-style detector for packages and doors. The rest of the Open Images detector ([`objects`], `people.onnx`) reads the same
-//! maps for people and vehicles. [`scene`] reads the frame's ImageNet classes, whole and with
-//! the heads' package boxes masked, and fuses them with the heads' criteria, and [`fusion`]
-//! turns all of it into evidence. See
-//! `models/README.md`.
+//! image-level probabilities and a CenterNet-style detector for packages and doors. The rest of
+//! the Open Images detector ([`objects`], `people.onnx`) reads the same maps for people and
+//! vehicles. [`scene`] reads the frame's ImageNet classes, whole and with the heads' package
+//! boxes masked, and fuses them with the heads' criteria, and [`fusion`] turns all of it into
+//! evidence. See `models/README.md`.
 
 pub(crate) mod fusion;
 pub(crate) mod objects;
