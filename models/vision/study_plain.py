@@ -33,6 +33,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import StandardScaler
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from nonphoto import package_box  # noqa: E402
 from plain import plain_sample, scene_sample  # noqa: E402
 
 MODELS = Path(__file__).resolve().parents[1]
@@ -70,17 +71,6 @@ def load(path: Path) -> Image.Image:
     im = ImageOps.exif_transpose(Image.open(path)).convert("RGB")
     im.thumbnail((1024, 1024), Image.BOX)
     return im
-
-
-def package_box(path: Path):
-    if not path.exists():
-        return None
-    for line in path.read_text().split("\n"):
-        s = line.split()
-        if len(s) == 5 and s[0] == "0":
-            cx, cy, w, h = map(float, s[1:])
-            return (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
-    return None
 
 
 def samples(photos: Path, read: Reader):
