@@ -34,12 +34,16 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(1, str(Path(__file__).resolve().parents[1] / "vision"))
+import nonphoto  # noqa: E402  (models/vision/nonphoto.py: collages, adverts, screens, diagrams, renders)
 import synth  # noqa: E402
 
 FOLDS = 5
 SEED = 20261122
 # samples generated per clear photo, per kind
 PER_BASE = {"clear": 10, "too_dark": 2, "overexposed": 2, "blurry": 4, "not_a_photo": 6}
+# not-a-photo samples per clear photo drawn by models/vision/nonphoto.py (with --nonphoto-kinds)
+PER_BASE_KINDS = 3
 EPOCHS = 14
 BATCH = 64
 
@@ -97,10 +101,32 @@ def make_folds(rows: list[dict]) -> dict[str, int]:
     return {r["id"]: fold_of_group[group_of(r)] for r in rows}
 
 
-def _samples_for(args: tuple[str, str, int]) -> list[tuple[np.ndarray, np.ndarray, str]]:
-    path, owner, seed = args
+def _drawn_non_photo(rng: random.Random, base, box, others: list[str]):
+    """One of nonphoto.py's kinds, chosen at random: a collage (with photos of the same fold
+    only), a notification screen, a video thumbnail, a render, and where the photo's parcel is
+    labelled an advert or a diagram; sometimes through a JPEG round trip."""
+    kinds = ["collage", "notification", "thumbnail", "render"] + (["advert", "diagram"] if box else [])
+    kind = rng.choice(kinds)
+    if kind == "collage":
+        im = nonphoto.collage(rng, [base] + [synth.load_photo(p) for p in rng.sample(others, min(3, len(others)))])
+    elif kind == "notification":
+        im = nonphoto.notification(rng, base)
+    elif kind == "thumbnail":
+        im = nonphoto.thumbnail(rng, base)
+    elif kind == "render":
+        im = nonphoto.render(rng)
+    elif kind == "advert":
+        im = nonphoto.advert(rng, base, box)
+    else:
+        im = nonphoto.diagram(rng, base, box)
+    return synth._jpeg(im, rng.randint(40, 95)) if rng.random() < 0.5 else im
+
+
+def _samples_for(args: tuple[str, str, int, int, list[str]]) -> list[tuple[np.ndarray, np.ndarray, str]]:
+    path, owner, seed, kinds, others = args
     rng = random.Random(seed)
     base = synth.load_photo(path)
+    box = nonphoto.package_box(Path(path).parent.parent / "boxes" / f"{owner}.txt")
     out = []
     makers = {
         "clear": lambda: synth.clear_variant(base, rng),
@@ -115,12 +141,21 @@ def _samples_for(args: tuple[str, str, int]) -> list[tuple[np.ndarray, np.ndarra
             if kind != "clear":
                 y[synth.LABELS.index(kind)] = 1
             out.append((synth.to_input(makers[kind]()), y, owner))
+    y = np.zeros(4, np.float32)
+    y[synth.LABELS.index("not_a_photo")] = 1
+    for _ in range(kinds):
+        out.append((synth.to_input(_drawn_non_photo(rng, base, box, others)), y, owner))
     return out
 
 
-def build_dataset(photos: Path, rows: list[dict]) -> tuple[np.ndarray, np.ndarray, list[str]]:
+def build_dataset(
+    photos: Path, rows: list[dict], folds: dict[str, int], kinds: int
+) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Every clear photo's generated samples; with `kinds`, that many of nonphoto.py's non-photos
+    too, whose collages draw only on photos of the same fold."""
     bases = [r for r in rows if r["image_clear"] == "1"]
-    jobs = [(str(photos / r["file"]), r["id"], int(hashlib.sha1(r["id"].encode()).hexdigest()[:8], 16) ^ SEED)
+    jobs = [(str(photos / r["file"]), r["id"], int(hashlib.sha1(r["id"].encode()).hexdigest()[:8], 16) ^ SEED, kinds,
+             [str(photos / o["file"]) for o in bases if folds[o["id"]] == folds[r["id"]] and o["id"] != r["id"]])
             for r in bases]
     with Pool(os.cpu_count() or 2) as pool:
         parts = pool.map(_samples_for, jobs, chunksize=4)
@@ -180,6 +215,8 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=Path(__file__).resolve().parents[1])
     ap.add_argument("--skip-folds", action="store_true", help="train only the shipped model")
     ap.add_argument("--threads", type=int, default=os.cpu_count() or 2)
+    ap.add_argument("--nonphoto-kinds", action=argparse.BooleanOptionalAction, default=False,
+                    help=f"also {PER_BASE_KINDS} of models/vision/nonphoto.py's non-photos per clear photo")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
 
@@ -194,7 +231,7 @@ def main() -> None:
             w.writerow([r["id"], folds[r["id"]]])
 
     t0 = time.time()
-    x, y, owners = build_dataset(args.photos, rows)
+    x, y, owners = build_dataset(args.photos, rows, folds, PER_BASE_KINDS if args.nonphoto_kinds else 0)
     print(f"generated {len(x)} samples in {time.time() - t0:.0f}s; positives per label {y.sum(0).tolist()}", flush=True)
     # every sample is generated from one clear photo, and falls in that photo's fold
     fold_of_sample = np.array([folds[i] for i in owners])

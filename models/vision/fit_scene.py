@@ -65,10 +65,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from convert_scene import session as scene_session  # noqa: E402
 from convert_scene import to_input as scene_input  # noqa: E402
 import nonphoto  # noqa: E402
+from nonphoto import package_box  # noqa: E402
 from masking import masked_input, package_boxes  # noqa: E402
 from PIL import Image  # noqa: E402
 from plain import background, pasted_at  # noqa: E402
-from study_plain import package_box  # noqa: E402
 from train import CRITERIA, FOLDS, SIDE, load_photo, to_input  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -110,12 +110,15 @@ def read(photos: Path, extra: Path | None, clear_only: bool = True) -> tuple[lis
 
 
 def photo_signals(
-    rows: list[dict], folds: np.ndarray, per_photo: int, kinds: bool
-) -> tuple[np.ndarray, np.ndarray, Generated]:
+    rows: list[dict], folds: np.ndarray, per_photo: int, kinds: bool, extended: bool = False, unseen: bool = False
+) -> tuple[np.ndarray, np.ndarray, Generated, Generated, np.ndarray]:
     """Scene log-probabilities [n, 1000] and the quality model's out-of-fold `not_a_photo` [n]
     of the real photos, and the log-probabilities of generated non-photos: per clear training
     photo, `per_photo` of synth.py's, and with `kinds` a collage, a notification screen and (where
-    its parcel is labelled) an advert from nonphoto.py."""
+    its parcel is labelled) an advert from nonphoto.py (with `extended` also a diagram, a render
+    and a thumbnail). With `unseen`, also nonphoto.py's diagrams, renders and thumbnails that
+    neither the probe nor the quality model learns from, with the quality model's out-of-fold
+    score of each: samples of kinds new to both signals, for their fusion."""
     scene = scene_session((ROOT / "scene.onnx").read_bytes())
     quality = [session(ROOT / "cv" / f"fold-{k}" / "quality.onnx") for k in range(FOLDS)]
     shipped = session(ROOT / "quality.onnx")
@@ -123,7 +126,7 @@ def photo_signals(
     for r, k in zip(rows, folds):
         if not r["extra"] and r["image_clear"] == "1":
             by_fold.setdefault(int(k), []).append(r["path"])
-    x, q, gx, gf = [], [], [], []
+    x, q, gx, gf, ux, uq, uf = [], [], [], [], [], [], []
     for r, k in zip(rows, folds):
         im = load_photo(r["path"])
         x.append(scene.run(None, {"image": scene_input(im)})[0][0])
@@ -141,11 +144,28 @@ def photo_signals(
             box = package_box(r["path"].parent.parent / "boxes" / f"{r['id']}.txt")
             if box is not None:
                 made.append(nonphoto.advert(rng, im, box))
+            if extended:
+                if box is not None:
+                    made.append(nonphoto.diagram(rng, im, box))
+                made.append(nonphoto.render(rng))
+                made.append(nonphoto.thumbnail(rng, im))
         for g in made:
             gx.append(scene.run(None, {"image": scene_input(g)})[0][0])
             gf.append(k)
+        if unseen:
+            rng = random.Random("unseen-" + r["id"])
+            box = package_box(r["path"].parent.parent / "boxes" / f"{r['id']}.txt")
+            new = [nonphoto.render(rng), nonphoto.thumbnail(rng, im)]
+            if box is not None:
+                new.append(nonphoto.diagram(rng, im, box))
+            for g in new:
+                ux.append(scene.run(None, {"image": scene_input(g)})[0][0])
+                small = synth.to_input(g).astype(np.float32).transpose(2, 0, 1)[None] / 255
+                uq.append(quality[k].run(None, {"image": small})[0][0, 3])
+                uf.append(k)
     gen = Generated(np.array(gx, np.float64).reshape(-1, 1000), np.ones(len(gx), int), np.array(gf, int))
-    return np.array(x, np.float64), np.array(q, np.float64), gen
+    new_kinds = Generated(np.array(ux, np.float64).reshape(-1, 1000), np.ones(len(ux), int), np.array(uf, int))
+    return np.array(x, np.float64), np.array(q, np.float64), gen, new_kinds, np.array(uq, np.float64)
 
 
 def signals(rows: list[dict], folds: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -177,16 +197,18 @@ class Fit:
     log-probabilities, out-of-fold logits, generated samples and `C`."""
 
     def __init__(self, views: list[tuple[np.ndarray, np.ndarray, "Generated", float]], probe: np.ndarray, y: np.ndarray,
-                 fuse: bool) -> None:
+                 fuse: bool, weight: np.ndarray | None = None) -> None:
+        """`probe`, `y`, `weight` and each view's out-of-fold logits may run past the view's
+        log-probabilities `x`: samples the fusion learns from and the probes do not."""
         self.probes = []
         for x, _, gen, c in views:
-            gx, gy = np.r_[x, gen.x], np.r_[y, gen.y]
+            gx, gy = np.r_[x, gen.x], np.r_[y[:len(x)], gen.y]
             mu, sd = gx.mean(0), gx.std(0) + 1e-6
             self.probes.append((LogisticRegression(C=c, max_iter=5000).fit((gx - mu) / sd, gy), mu, sd))
         if not fuse:
             self.a, self.b, self.c = 1.0, np.zeros(len(views)), 0.0
             return
-        fusion = LogisticRegression(C=1.0).fit(np.c_[logit(probe), *[v[1] for v in views]], y)
+        fusion = LogisticRegression(C=1.0).fit(np.c_[logit(probe), *[v[1] for v in views]], y, sample_weight=weight)
         self.a, self.b, self.c = fusion.coef_[0][0], fusion.coef_[0][1:], fusion.intercept_[0]
         if self.a <= 0 or (self.b <= 0).any():
             raise SystemExit(f"fusion weights must be positive (more evidence, more belief): {self.a:.3f}, {self.b}")
@@ -253,10 +275,14 @@ def generate(rows: list[dict], folds: np.ndarray, photos: Path, per_parcel: int)
     return Generated(np.array(x, np.float64), y, f), Generated(np.array(xm, np.float64), y, f)
 
 
-def scene_oof(x: np.ndarray, y: np.ndarray, folds: np.ndarray, c: float, keep: np.ndarray, gen: Generated) -> np.ndarray:
+def scene_oof(x: np.ndarray, y: np.ndarray, folds: np.ndarray, c: float, keep: np.ndarray, gen: Generated,
+              held: Generated | None = None) -> np.ndarray:
     """Out-of-fold scene-probe logits over the photos in `keep` (others left at 0); each fold's
-    probe also learns the generated samples made from the other folds' photos."""
-    out = np.zeros(len(y))
+    probe also learns the generated samples made from the other folds' photos. With `held`
+    (samples the probe never learns from), their logits follow, each from its own fold's probe,
+    for the folds some photo in `keep` falls in (others left at 0)."""
+    extra = Generated() if held is None else held
+    out, out_held = np.zeros(len(y)), np.zeros(len(extra.y))
     for k in range(FOLDS):
         tr, te = keep & (folds != k), keep & (folds == k)
         if te.any():
@@ -265,7 +291,10 @@ def scene_oof(x: np.ndarray, y: np.ndarray, folds: np.ndarray, c: float, keep: n
             mu, sd = xs.mean(0), xs.std(0) + 1e-6
             m = LogisticRegression(C=c, max_iter=5000).fit((xs - mu) / sd, ys)
             out[te] = m.decision_function((x[te] - mu) / sd)
-    return out
+            at = extra.folds == k
+            if at.any():
+                out_held[at] = m.decision_function((extra.x[at] - mu) / sd)
+    return out if held is None else np.r_[out, out_held]
 
 
 N = helper.make_node
@@ -397,6 +426,11 @@ def main() -> None:
                     help="synth.py's generated non-photos per training photo, for the not-a-photo probe")
     ap.add_argument("--non-photo-kinds", action=argparse.BooleanOptionalAction, default=True,
                     help="also nonphoto.py's collages, notification screens and adverts, one of each per photo")
+    ap.add_argument("--more-non-photo-kinds", action=argparse.BooleanOptionalAction, default=False,
+                    help="with --non-photo-kinds, also nonphoto.py's diagrams, renders and thumbnails, one of each per photo")
+    ap.add_argument("--unseen-kinds", action=argparse.BooleanOptionalAction, default=False,
+                    help="fit the not-a-photo fusion also on nonphoto.py's diagrams, renders and thumbnails, kinds "
+                         "neither the probe nor the quality model learns from")
     ap.add_argument("--location-views", nargs="+", choices=VIEWS, default=["whole", "masked"],
                     help="the views of the scene the location's probes read: the whole frame, the frame with the "
                          "package boxes masked, or both (one probe each, fused together with the heads)")
@@ -452,19 +486,36 @@ def main() -> None:
           f"location, {(probe[~neg, loc] < 0.3).sum()} of {(~neg).sum()} with one; fused {(fused[neg] < 0.3).sum()} and "
           f"{(fused[~neg] < 0.3).sum()}")
 
+    if args.unseen_kinds and args.more_non_photo_kinds:
+        raise SystemExit("--unseen-kinds fits the fusion on the kinds --more-non-photo-kinds teaches the probe: pick one")
     prows, pfolds = read(args.photos, args.extra, clear_only=False)
     py = np.array([int(r["extra"] and r["subgroup"] == "not_a_photo") for r in prows])
-    px, pq, pgen = photo_signals(prows, pfolds, args.non_photos, args.non_photo_kinds)
+    px, pq, pgen, pnew, pnq = photo_signals(prows, pfolds, args.non_photos, args.non_photo_kinds, args.more_non_photo_kinds,
+                                            args.unseen_kinds)
     pc, ploss = choose_c(px, py, pfolds, args.c, pgen)
     print(f"not a photo: {len(prows)} real photos ({py.sum()} not photos), {len(pgen.y)} generated non-photos; scene probe's "
           "out-of-fold log loss " + ", ".join(f"{v:.3f} at C={c}" for c, v in ploss.items()) + f"; C={pc}")
-    poof = scene_oof(px, py, pfolds, pc, np.ones(len(py), bool), pgen)
-    photo = Fit([(px, poof, pgen, pc)], pq, py, args.not_a_photo)
-    fused = photo.predict(pq, poof)
-    real = py == 0
+
+    def photo_fit(keep: np.ndarray, gen: Generated, fold: int | None) -> tuple[Fit, np.ndarray, np.ndarray]:
+        """The not-a-photo fusion fitted on the real photos in `keep` and the unseen kinds of
+        the same folds (all of them weighing as much as the real non-photos); its probe and
+        quality inputs, out of fold."""
+        at = pnew.folds != fold
+        oof = scene_oof(px, py, pfolds, pc, keep, gen, pnew)
+        logits, q = np.r_[oof[:len(py)][keep], oof[len(py):][at]], np.r_[pq[keep], pnq[at]]
+        y = np.r_[py[keep], np.ones(at.sum(), int)]
+        weight = np.r_[np.ones(keep.sum()), np.full(at.sum(), py[keep].sum() / at.sum())] if at.any() else None
+        return Fit([(px[keep], logits, gen, pc)], q, y, args.not_a_photo, weight), logits, q
+
+    photo, poof, pqs = photo_fit(np.ones(len(py), bool), pgen, None)
+    fused = photo.predict(pqs, poof)
+    n, real = len(py), py == 0
     print(f"not a photo: {photo.a:.3f} * logit(quality) + {photo.b[0]:.3f} * scene + {photo.c:.3f}; out-of-fold, above 0.5: "
           f"quality {(pq[~real] > 0.5).sum()} of {(~real).sum()} non-photos and {(pq[real] > 0.5).sum()} of {real.sum()} photos, "
-          f"fused {(fused[~real] > 0.5).sum()} and {(fused[real] > 0.5).sum()} (fusion fitted on these scores)")
+          f"fused {(fused[:n][~real] > 0.5).sum()} and {(fused[:n][real] > 0.5).sum()} (fusion fitted on these scores)")
+    if len(pnq):
+        print(f"not a photo, unseen kinds ({len(pnq)}): above 0.5 quality {(pnq > 0.5).sum()}, scene probe "
+              f"{(poof[n:] > 0).sum()}, fused {(fused[n:] > 0.5).sum()}")
 
     raise_only = tuple(k in args.raise_only for k in FUSED)
     export(shipped, photo, args.out / "criteria.onnx", raise_only, views)
@@ -480,9 +531,7 @@ def main() -> None:
             )
             for i, (k, vs) in enumerate(zip(FUSED, views))
         ]
-        pkeep = pfolds != f
-        pinner = scene_oof(px, py, pfolds, pc, pkeep, pgen.without(f))
-        fold_photo = Fit([(px[pkeep], pinner[pkeep], pgen.without(f), pc)], pq[pkeep], py[pkeep], args.not_a_photo)
+        fold_photo = photo_fit(pfolds != f, pgen.without(f), f)[0]
         export(fits, fold_photo, args.out / "cv" / f"fold-{f}" / "criteria.onnx", raise_only, views)
     print(f"wrote {args.out / 'cv'}/fold-*/criteria.onnx")
 
