@@ -126,7 +126,7 @@ def _samples_for(args: tuple[str, str, int, int, list[str]]) -> list[tuple[np.nd
     path, owner, seed, kinds, others = args
     rng = random.Random(seed)
     base = synth.load_photo(path)
-    box = nonphoto.package_box(Path(path).parent.parent / "boxes" / f"{owner}.txt")
+    box = nonphoto.package_box(Path(path).parent.parent / "boxes" / f"{owner}.txt") if kinds else None
     out = []
     makers = {
         "clear": lambda: synth.clear_variant(base, rng),
@@ -155,7 +155,7 @@ def build_dataset(
     too, whose collages draw only on photos of the same fold."""
     bases = [r for r in rows if r["image_clear"] == "1"]
     jobs = [(str(photos / r["file"]), r["id"], int(hashlib.sha1(r["id"].encode()).hexdigest()[:8], 16) ^ SEED, kinds,
-             [str(photos / o["file"]) for o in bases if folds[o["id"]] == folds[r["id"]] and o["id"] != r["id"]])
+             [str(photos / o["file"]) for o in bases if kinds and folds[o["id"]] == folds[r["id"]] and o["id"] != r["id"]])
             for r in bases]
     with Pool(os.cpu_count() or 2) as pool:
         parts = pool.map(_samples_for, jobs, chunksize=4)

@@ -126,22 +126,28 @@ def photo_signals(
     for r, k in zip(rows, folds):
         if not r["extra"] and r["image_clear"] == "1":
             by_fold.setdefault(int(k), []).append(r["path"])
+    def logprobs(im: Image.Image) -> np.ndarray:
+        return scene.run(None, {"image": scene_input(im)})[0][0]
+
+    def not_a_photo(model: ort.InferenceSession, im: Image.Image) -> float:
+        # train.load_photo and synth.load_photo prepare a photo the same way
+        small = synth.to_input(im).astype(np.float32).transpose(2, 0, 1)[None] / 255
+        return model.run(None, {"image": small})[0][0, 3]
+
     x, q, gx, gf, ux, uq, uf = [], [], [], [], [], [], []
     for r, k in zip(rows, folds):
         im = load_photo(r["path"])
-        x.append(scene.run(None, {"image": scene_input(im)})[0][0])
-        # train.load_photo and synth.load_photo prepare a photo the same way
-        small = synth.to_input(im).astype(np.float32).transpose(2, 0, 1)[None] / 255
-        q.append((shipped if r["extra"] else quality[k]).run(None, {"image": small})[0][0, 3])
+        x.append(logprobs(im))
+        q.append(not_a_photo(shipped if r["extra"] else quality[k], im))
         if r["extra"] or r["image_clear"] != "1":
             continue
+        box = package_box(r["path"].parent.parent / "boxes" / f"{r['id']}.txt")
         rng = random.Random("non-photo-" + r["id"])
         made = [synth.non_photo(rng, im) for _ in range(per_photo)]
         if kinds:
             # photos of its own fold only: a fold's probe never sees another fold's photos
             made.append(nonphoto.collage(rng, [im] + [load_photo(p) for p in rng.sample(by_fold[int(k)], 4)]))
             made.append(nonphoto.notification(rng, im))
-            box = package_box(r["path"].parent.parent / "boxes" / f"{r['id']}.txt")
             if box is not None:
                 made.append(nonphoto.advert(rng, im, box))
             if extended:
@@ -150,18 +156,16 @@ def photo_signals(
                 made.append(nonphoto.render(rng))
                 made.append(nonphoto.thumbnail(rng, im))
         for g in made:
-            gx.append(scene.run(None, {"image": scene_input(g)})[0][0])
+            gx.append(logprobs(g))
             gf.append(k)
         if unseen:
             rng = random.Random("unseen-" + r["id"])
-            box = package_box(r["path"].parent.parent / "boxes" / f"{r['id']}.txt")
             new = [nonphoto.render(rng), nonphoto.thumbnail(rng, im)]
             if box is not None:
                 new.append(nonphoto.diagram(rng, im, box))
             for g in new:
-                ux.append(scene.run(None, {"image": scene_input(g)})[0][0])
-                small = synth.to_input(g).astype(np.float32).transpose(2, 0, 1)[None] / 255
-                uq.append(quality[k].run(None, {"image": small})[0][0, 3])
+                ux.append(logprobs(g))
+                uq.append(not_a_photo(quality[k], g))
                 uf.append(k)
     gen = Generated(np.array(gx, np.float64).reshape(-1, 1000), np.ones(len(gx), int), np.array(gf, int))
     new_kinds = Generated(np.array(ux, np.float64).reshape(-1, 1000), np.ones(len(ux), int), np.array(uf, int))
@@ -500,7 +504,7 @@ def main() -> None:
         """The not-a-photo fusion fitted on the real photos in `keep` and the unseen kinds of
         the same folds (all of them weighing as much as the real non-photos); its probe and
         quality inputs, out of fold."""
-        at = pnew.folds != fold
+        at = np.ones(len(pnew.y), bool) if fold is None else pnew.folds != fold
         oof = scene_oof(px, py, pfolds, pc, keep, gen, pnew)
         logits, q = np.r_[oof[:len(py)][keep], oof[len(py):][at]], np.r_[pq[keep], pnq[at]]
         y = np.r_[py[keep], np.ones(at.sum(), int)]
